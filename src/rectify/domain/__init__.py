@@ -1,0 +1,1 @@
+"""The pure domain: values, workflows, guards, commands and the Issue aggregate. No I/O, no clock."""

@@ -1,0 +1,76 @@
+"""Guards named by the workflows: conditions a command must meet besides state and role.
+
+A guard returns the error to raise, or None when the command may go ahead. ``args`` are the
+command's arguments; it is None when only the actor is known (``allowed_actions``), and guards that
+need arguments then let the step through. Guards run before an event is triggered, never on replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rectify.errors import InvalidCommand, PermissionDenied, RectifyError, TransitionNotAllowed
+
+if TYPE_CHECKING:
+    from rectify.domain.issue import Issue
+    from rectify.domain.values import Actor
+
+Guard = Callable[["Issue", "Actor", date, "Mapping[str, Any] | None"], RectifyError | None]
+
+
+def deadline_not_before_on(
+    issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """A deadline, when given, is not before the business date of the command."""
+    deadline = None if args is None else args.get("deadline")
+    if deadline is not None and deadline < on:
+        return InvalidCommand("deadline", f"deadline {deadline} is before the date {on}")
+    return None
+
+
+def has_deadline(
+    issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """Only an issue with a deadline can have it extended."""
+    if issue.deadline is None:
+        return TransitionNotAllowed(
+            "extend_deadline",
+            issue.status.value,
+            issue_id=issue.id,
+            reason="the issue has no deadline to extend",
+        )
+    return None
+
+
+def later_deadline(
+    issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """An extension moves the deadline later, never earlier or to the same day."""
+    new = None if args is None else args.get("new_deadline")
+    if new is not None and issue.deadline is not None and new <= issue.deadline:
+        return InvalidCommand(
+            "new_deadline", f"{new} is not later than the current deadline {issue.deadline}"
+        )
+    return None
+
+
+def not_rectifying_unit(
+    issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """Separation of duties: the unit that rectified does not accept its own work."""
+    units = issue.rectifying_units()
+    if actor.unit in units:
+        return PermissionDenied(
+            actor.id,
+            "verify or reject",
+            f"unit {actor.unit!r} rectified this issue and cannot accept its own work",
+        )
+    return None
+
+
+GUARDS: Mapping[str, Guard] = {
+    g.__name__: g for g in (deadline_not_before_on, has_deadline, later_deadline, not_rectifying_unit)
+}
+"""Every guard a workflow may name."""

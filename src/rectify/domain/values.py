@@ -1,0 +1,143 @@
+"""Values of the domain: roles, sources, modes, statuses, severities and the acting person.
+
+Every enum here is a ``str`` enum whose value is the lower-case English word; each member also has
+its Chinese ``label``. Anywhere an enum is expected, the member, its value, its name in any case or
+its Chinese label is accepted (``Source("assessment")``, ``Source("ASSESSMENT")``, ``Source("考核")``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+
+NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+"""A string with something in it (surrounding whitespace removed)."""
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
+"""Free text, possibly empty."""
+
+
+class LabelledEnum(str, Enum):
+    """A str enum whose members carry a Chinese label and parse leniently."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if isinstance(value, str):
+            key = value.strip()
+            for member in cls:
+                if key.lower() in (member.value, member.name.lower()) or key == member.label:
+                    return member
+        return None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Role(LabelledEnum):
+    """What an actor may do. An actor can hold several roles."""
+
+    INSPECTOR = ("inspector", "巡查/調研")  # finds problems
+    VERIFIER = ("verifier", "驗收")  # the issuing / accepting body (機關工委)
+    RESPONSIBLE = ("responsible", "責任單位")  # the unit that rectifies
+    AUDITOR = ("auditor", "審計")  # reads only
+    ADMIN = ("admin", "管理員")  # may run any command; separation of duties still holds
+
+
+class Source(LabelledEnum):
+    """Where a problem came from (問題來源)."""
+
+    ASSESSMENT = ("assessment", "考核")
+    INSPECTION = ("inspection", "巡查")
+    RESEARCH = ("research", "調研")
+    SCREENING = ("screening", "對標排查")
+    SELF_INSPECTION = ("self_inspection", "自查")
+    SUPERVISION = ("supervision", "督查")
+    PATROL_FEEDBACK = ("patrol_feedback", "巡視巡察反饋")
+
+
+class Mode(LabelledEnum):
+    """How a problem was rectified (整改類型)."""
+
+    ON_THE_SPOT = ("on_the_spot", "立行立改")
+    CENTRAL = ("central", "集中治理")
+    WITHIN_DEADLINE = ("within_deadline", "限期整改")
+
+
+class Status(LabelledEnum):
+    """Where an issue stands in its workflow (狀態)."""
+
+    FOUND = ("found", "已發現")
+    ASSIGNED = ("assigned", "已交辦")
+    RECTIFIED = ("rectified", "已整改")
+    VERIFIED = ("verified", "已驗收")
+    CLOSED_OUT = ("closed_out", "已銷號")
+    WITHDRAWN = ("withdrawn", "已撤銷")
+
+
+class Severity(LabelledEnum):
+    """How serious a problem is."""
+
+    MINOR = ("minor", "輕微")
+    NORMAL = ("normal", "一般")
+    SERIOUS = ("serious", "嚴重")
+
+
+OPEN_STATUSES = frozenset({Status.FOUND, Status.ASSIGNED, Status.RECTIFIED, Status.VERIFIED})
+"""Statuses in which a problem is still on the books (not closed out, not withdrawn)."""
+
+
+class Actor(BaseModel):
+    """Who does something: an id, a display name, the unit they act for, and their roles.
+
+    ``Actor("u-7", "Li Ming", "省財政廳", [Role.RESPONSIBLE])`` or with keywords. The name is personal
+    data and is kept in its own field, never folded into free text.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: NonEmptyStr
+    name: Text = ""
+    unit: NonEmptyStr
+    roles: frozenset[Role] = frozenset()
+
+    def __init__(
+        self,
+        id: str | None = None,  # noqa: A002 - the contract names it id
+        name: str | None = None,
+        unit: str | None = None,
+        roles: Iterable[Role | str] | None = None,
+        /,
+        **data: Any,
+    ) -> None:
+        for key, value in (("id", id), ("name", name), ("unit", unit), ("roles", roles)):
+            if value is not None:
+                data[key] = value
+        super().__init__(**data)
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles_from_any_iterable(cls, value: object) -> object:
+        if isinstance(value, str | Role):
+            return frozenset({value})
+        if isinstance(value, Iterable) and not isinstance(value, frozenset):
+            return frozenset(value)
+        return value
+
+    def has(self, role: Role) -> bool:
+        """Whether the actor holds ``role``."""
+        return role in self.roles
+
+    def __str__(self) -> str:
+        roles = ",".join(sorted(r.value for r in self.roles))
+        return f"{self.name or self.id} ({self.unit}; {roles})"

@@ -1,0 +1,93 @@
+"""Every error rectify raises on purpose: all subclasses of :class:`RectifyError`.
+
+A refused command raises one of these *before* anything is recorded, so catching one means the
+store is exactly as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RectifyError(Exception):
+    """Base class of every error rectify raises on purpose."""
+
+
+class TransitionNotAllowed(RectifyError):
+    """The workflow does not allow this action in the issue's current state (or a guard refused it)."""
+
+    def __init__(
+        self,
+        action: str,
+        state: str,
+        *,
+        issue_id: object = None,
+        allowed: tuple[str, ...] = (),
+        reason: str = "",
+    ) -> None:
+        self.action = action
+        self.state = state
+        self.issue_id = issue_id
+        self.allowed = allowed
+        self.reason = reason
+        where = f" issue {issue_id}" if issue_id is not None else ""
+        if reason:
+            hint = f": {reason}"
+        elif allowed:
+            hint = f"; allowed now: {', '.join(allowed)}"
+        else:
+            hint = "; nothing is allowed now"
+        super().__init__(f"cannot {action}{where} in state {state!r}{hint}")
+
+
+class PermissionDenied(RectifyError):
+    """The actor may not do this: a missing role, another unit, or separation of duties."""
+
+    def __init__(self, actor_id: str, action: str, reason: str) -> None:
+        self.actor_id = actor_id
+        self.action = action
+        self.reason = reason
+        super().__init__(f"actor {actor_id!r} may not {action}: {reason}")
+
+
+class NotFound(RectifyError):
+    """No such thing is recorded (or it did not exist yet on the date asked about)."""
+
+    def __init__(self, kind: str, ident: object, detail: str = "") -> None:
+        self.kind = kind
+        self.ident = ident
+        super().__init__(f"{kind} {ident} not found{': ' + detail if detail else ''}")
+
+
+class InvalidCommand(RectifyError):
+    """Bad input. ``field`` names the first offending field; ``errors`` lists all of them."""
+
+    def __init__(self, field: str, message: str, errors: list[dict[str, Any]] | None = None) -> None:
+        self.field = field
+        self.message = message
+        self.errors = errors if errors is not None else [{"field": field, "message": message}]
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        super().__init__(f"invalid {field}: {message}{more}")
+
+
+class ConcurrencyConflict(RectifyError):
+    """Another writer changed the same issue first. Nothing was recorded; it is safe to retry."""
+
+    def __init__(self, ident: object) -> None:
+        self.ident = ident
+        super().__init__(f"issue {ident} was changed by another writer; nothing recorded, retry")
+
+
+class IntegrityError(RectifyError):
+    """The stored history cannot be trusted: an event failed to decode or does not apply."""
+
+
+__all__ = [
+    "ConcurrencyConflict",
+    "IntegrityError",
+    "InvalidCommand",
+    "NotFound",
+    "PermissionDenied",
+    "RectifyError",
+    "TransitionNotAllowed",
+]
