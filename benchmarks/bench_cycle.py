@@ -12,11 +12,12 @@ Workload, per round and per store: a fresh store for each side (a new POPO store
 file in a temporary directory), ``--issues`` issues seeded with ``--prior`` events each (found,
 assigned, then progress reports), then ``--cycles`` progress reports spread round-robin over the
 issues, so every load replays between ``--prior`` and ``--prior + cycles/issues - 1`` events. The
-sides alternate which goes first each round; the best (least) time of ``--rounds`` rounds is
-reported. Nothing here asserts on time: it prints a table and whether the targets are met.
+two sides are timed interleaved, one turn over the issues at a time, the side that goes first
+alternating; each side's best (least) time per cycle over ``--rounds`` rounds is reported. Nothing
+here asserts on time: it prints a table and whether the targets are met.
 
     python benchmarks/bench_cycle.py [--cycles N] [--stores memory,sqlite] [--rounds R]
-                                     [--issues I] [--prior P] [--profile]
+                                     [--issues I] [--prior P] [--warm W] [--profile]
 """
 
 from __future__ import annotations
@@ -249,9 +250,7 @@ def make_bare(url: str, issues: int, warm: int, prior: int) -> Side:
     def cycle(issue_id: UUID, command_id: str) -> None:
         report(issue_id, BARE_RESPONSIBLE, CYCLE_ON, command_id, TEXT)
 
-    return Side(
-        app, _seed_bare(app, issues, prior, "b"), _seed_bare(app, warm, prior, "bw"), cycle
-    )
+    return Side(app, _seed_bare(app, issues, prior, "b"), _seed_bare(app, warm, prior, "bw"), cycle)
 
 
 def make_rectify(url: str, issues: int, warm: int, prior: int) -> Side:
@@ -293,33 +292,49 @@ class Config:
     warm: int
 
 
-def run_side(side_name: str, store: str, directory: Path, round_: int, cfg: Config) -> float:
-    """Seed a fresh store, warm up, time ``cfg.cycles`` cycles; return seconds per cycle."""
-    url = store_url(store, directory, side_name, round_)
-    side = SIDES[side_name](url, cfg.issues, cfg.warm, cfg.prior)
+def run_round(store: str, directory: Path, round_: int, cfg: Config) -> dict[str, float]:
+    """One round on ``store``: seed a fresh store for each side, warm both up, then time
+    ``cfg.cycles`` cycles on each, interleaved one turn over the issues at a time (the side that
+    goes first alternates), so both sides see the same machine noise. Returns seconds per cycle."""
+    sides: dict[str, Side] = {}
     try:
-        cycle = side.cycle
-        for k, issue_id in enumerate(side.warm_ids):  # untimed: first queries, caches, statements
-            cycle(issue_id, f"warm-{round_}-{k}")
-        ids = side.issue_ids
-        work = [(ids[i % len(ids)], f"c-{round_}-{i}") for i in range(cfg.cycles)]
+        for name, make in SIDES.items():
+            sides[name] = make(
+                store_url(store, directory, name, round_), cfg.issues, cfg.warm, cfg.prior
+            )
+        for name, side in sides.items():  # untimed: first queries, caches, prepared statements
+            for k, issue_id in enumerate(side.warm_ids):
+                side.cycle(issue_id, f"warm-{name}-{round_}-{k}")
+        chunks: list[list[int]] = [
+            list(range(i, min(i + cfg.issues, cfg.cycles)))
+            for i in range(0, cfg.cycles, cfg.issues)
+        ]
+        elapsed = dict.fromkeys(sides, 0.0)
+        order = list(sides)
         gc.collect()
-        start = time.perf_counter()
-        for issue_id, command_id in work:
-            cycle(issue_id, command_id)
-        elapsed = time.perf_counter() - start
-        # Untimed sanity check: every cycle recorded exactly one event.
-        full_turns, rest = divmod(cfg.cycles, len(ids))
+        for n, chunk in enumerate(chunks):
+            for name in order if (n + round_) % 2 == 0 else reversed(order):
+                side = sides[name]
+                cycle, ids = side.cycle, side.issue_ids
+                work = [(ids[i % len(ids)], f"c-{round_}-{i}") for i in chunk]
+                start = time.perf_counter()
+                for issue_id, command_id in work:
+                    cycle(issue_id, command_id)
+                elapsed[name] += time.perf_counter() - start
+        # Untimed sanity check: every cycle recorded exactly one event, on both sides.
+        full_turns, rest = divmod(cfg.cycles, cfg.issues)
         expected = cfg.prior + full_turns + (1 if rest > 0 else 0)
-        if side.version(ids[0]) != expected:
-            msg = f"{side_name}/{store}: issue has version {side.version(ids[0])}, not {expected}"
-            raise RuntimeError(msg)
-        return elapsed / cfg.cycles
+        for name, side in sides.items():
+            version = side.version(side.issue_ids[0])
+            if version != expected:
+                msg = f"{name}/{store}: the first issue has version {version}, not {expected}"
+                raise RuntimeError(msg)
+        return {name: t / cfg.cycles for name, t in elapsed.items()}
     finally:
-        side.app.close()
-        if store == "sqlite":
-            for path in directory.glob(f"{side_name}-{round_}.db*"):
-                path.unlink()
+        for side in sides.values():
+            side.app.close()
+        for path in directory.glob(f"*-{round_}.db*"):
+            path.unlink()
 
 
 @dataclass
@@ -340,10 +355,9 @@ class Result:
 def measure(store: str, directory: Path, cfg: Config) -> Result:
     result = Result(store, [], [])
     for round_ in range(cfg.rounds):
-        order = ("bare", "rectify") if round_ % 2 == 0 else ("rectify", "bare")
-        for side_name in order:
-            per_cycle = run_side(side_name, store, directory, round_, cfg)
-            getattr(result, side_name).append(per_cycle)
+        per_cycle = run_round(store, directory, round_, cfg)
+        result.bare.append(per_cycle["bare"])
+        result.rectify.append(per_cycle["rectify"])
     return result
 
 
@@ -390,7 +404,7 @@ def print_header(cfg: Config) -> None:
     print(
         f"{cfg.cycles} cycles per round over {cfg.issues} issues ({per_issue} each), "
         f"each load replays {cfg.prior}-{cfg.prior + per_issue - 1} events; "
-        f"best of {cfg.rounds} rounds, sides alternating\n"
+        f"best of {cfg.rounds} rounds, sides interleaved\n"
     )
 
 
@@ -419,12 +433,22 @@ class Table:
         )
 
     def print(self) -> None:
-        widths = [max(len(c), *(len(row[i]) for row in self.rows)) for i, c in enumerate(self.COLUMNS)]
-        line = "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(self.COLUMNS, widths, strict=True)))
+        widths = [
+            max(len(c), *(len(row[i]) for row in self.rows)) for i, c in enumerate(self.COLUMNS)
+        ]
+        line = "  ".join(
+            c.rjust(w) if i else c.ljust(w)
+            for i, (c, w) in enumerate(zip(self.COLUMNS, widths, strict=True))
+        )
         print(line)
         print("  ".join("-" * w for w in widths))
         for row in self.rows:
-            print("  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+            print(
+                "  ".join(
+                    v.rjust(w) if i else v.ljust(w)
+                    for i, (v, w) in enumerate(zip(row, widths, strict=True))
+                )
+            )
 
 
 def print_spread(results: list[Result]) -> None:

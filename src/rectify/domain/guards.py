@@ -23,10 +23,11 @@ Guard = Callable[["Issue", "Actor", date, "Mapping[str, Any] | None"], RectifyEr
 def deadline_not_before_on(
     issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
 ) -> RectifyError | None:
-    """A deadline, when given, is not before the business date of the command."""
-    deadline = None if args is None else args.get("deadline")
-    if deadline is not None and deadline < on:
-        return InvalidCommand("deadline", f"deadline {deadline} is before the date {on}")
+    """A deadline (or new deadline), when given, is not before the business date of the command."""
+    for field in ("deadline", "new_deadline"):
+        deadline = None if args is None else args.get(field)
+        if deadline is not None and deadline < on:
+            return InvalidCommand(field, f"{deadline} is before the date of the command, {on}")
     return None
 
 

@@ -237,7 +237,7 @@ ISSUE_WORKFLOW_V1 = WorkflowDefinition(
         ),
         Step(
             "extend_deadline", _status("assigned"), None, ("verifier",),
-            ("has_deadline", "later_deadline"), label="延期",
+            ("has_deadline", "later_deadline", "deadline_not_before_on"), label="延期",
         ),
         Step(
             "withdraw", _status("found", "assigned", "rectified", "verified"), Status.WITHDRAWN,

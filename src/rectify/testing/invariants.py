@@ -1,0 +1,217 @@
+"""The invariant catalogue: every rule that must hold of any recorded history, written once.
+
+Our own test suite and :mod:`rectify.testing.stateful` check these after every step; embedders can
+run them against their own stores (``check_issue(app, issue_id)``) or their own rule sets. Each
+invariant raises :class:`InvariantViolation` saying what broke, on which issue, at which event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from rectify.domain.issue import Issue, trigger_of
+from rectify.projections.views import IssueView
+
+if TYPE_CHECKING:
+    from rectify.application import RectificationApp
+
+
+class InvariantViolation(AssertionError):
+    """An invariant of the catalogue does not hold."""
+
+
+RECTIFICATIONS = (Issue.RectifiedOnTheSpot, Issue.CentrallyTreated, Issue.RectificationSubmitted)
+ACCEPTANCE_DECISIONS = (Issue.RectificationVerified, Issue.RectificationRejected)
+
+
+def _fail(issue_id: object, message: str) -> InvariantViolation:
+    return InvariantViolation(f"issue {issue_id}: {message}")
+
+
+def stored_events(app: RectificationApp, issue_id: UUID) -> list[Issue.Event]:
+    """The issue's events as stored, decoded, in version order."""
+    return list(app.repository.event_store.get(issue_id))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- over one issue's history
+
+
+def versions_are_contiguous(events: Sequence[Issue.Event]) -> None:
+    """Versions run 1, 2, 3, ... with no gap, and the first event is the finding."""
+    for n, e in enumerate(events, start=1):
+        if e.originator_version != n:
+            raise _fail(e.originator_id, f"event {n} has version {e.originator_version}")
+    if events and not isinstance(events[0], Issue.IssueFound):
+        raise _fail(events[0].originator_id, "the first event is not IssueFound")
+
+
+def business_dates_never_go_backwards(events: Sequence[Issue.Event]) -> None:
+    """Within one issue, each event's business date is on or after the previous one's."""
+    for before, after in zip(events, events[1:], strict=False):
+        if after.on < before.on:
+            raise _fail(
+                after.originator_id,
+                f"event {after.originator_version} dated {after.on} before {before.on}",
+            )
+
+
+def every_transition_was_allowed(events: Sequence[Issue.Event]) -> None:
+    """Replayed under the issue's own workflow, every event was a transition from its state."""
+    issue: Issue | None = None
+    for e in events:
+        if issue is not None:
+            trigger = trigger_of(e)
+            if issue.flow.lookup(issue.status, trigger) is None:
+                raise _fail(
+                    e.originator_id,
+                    f"event {e.originator_version} ({trigger}) is not allowed "
+                    f"from {issue.status.value} under {issue.workflow}",
+                )
+        issue = e.mutate(issue)
+
+
+def closed_out_only_after_verification(events: Sequence[Issue.Event]) -> None:
+    """Every close-out (銷號) follows a verification made after the last rectification before it."""
+    last_rectified = last_verified = -1
+    for n, e in enumerate(events):
+        if isinstance(e, RECTIFICATIONS):
+            last_rectified = n
+        elif isinstance(e, Issue.RectificationVerified):
+            last_verified = n
+        elif isinstance(e, Issue.ClosedOut) and not (0 <= last_rectified < last_verified):
+            raise _fail(
+                e.originator_id,
+                f"closed out at event {e.originator_version} without a verification "
+                "after its last rectification",
+            )
+
+
+def nobody_accepts_own_units_work(events: Sequence[Issue.Event]) -> None:
+    """No verification or rejection was made by an actor of a unit that rectified the issue."""
+    issue: Issue | None = None
+    for e in events:
+        if isinstance(e, ACCEPTANCE_DECISIONS):
+            assert issue is not None
+            if e.actor.unit in issue.rectifying_units():
+                raise _fail(
+                    e.originator_id,
+                    f"{e.actor.id} of {e.actor.unit} accepted or rejected its own unit's work "
+                    f"at event {e.originator_version}",
+                )
+        issue = e.mutate(issue)
+
+
+HISTORY_INVARIANTS: dict[str, Callable[[Sequence[Issue.Event]], None]] = {
+    f.__name__: f
+    for f in (
+        versions_are_contiguous,
+        business_dates_never_go_backwards,
+        every_transition_was_allowed,
+        closed_out_only_after_verification,
+        nobody_accepts_own_units_work,
+    )
+}
+"""Invariants of one issue's recorded history, by name."""
+
+
+# ---------------------------------------------------------------- against the application
+
+
+def replay_oracle(events: Iterable[Issue.Event], as_of: date) -> Issue | None:
+    """From-scratch answer to "the issue as of D": apply every event dated on or before D."""
+    issue: Issue | None = None
+    for e in events:
+        if e.on <= as_of:
+            issue = e.mutate(issue)
+    return issue
+
+
+def days_of_interest(events: Sequence[Issue.Event]) -> list[date]:
+    """Each business date in the history, the day before and the day after it."""
+    days = {d + timedelta(days=k) for d in (e.on for e in events) for k in (-1, 0, 1)}
+    return sorted(days)
+
+
+def rebuilt_equals_saved(saved: Issue, rebuilt: Issue) -> None:
+    """The aggregate rebuilt from stored events equals the one that was saved from memory."""
+    if saved != rebuilt:
+        raise _fail(saved.id, f"rebuilt {rebuilt!r} differs from saved {saved!r}")
+
+
+def as_of_equals_replay(app: RectificationApp, issue_id: UUID) -> None:
+    """``get_issue(as_of=D)`` equals a from-scratch replay of the events up to D, for every D."""
+    from rectify.errors import NotFound
+
+    events = stored_events(app, issue_id)
+    for day in days_of_interest(events):
+        expected = replay_oracle(events, day)
+        try:
+            got: IssueView | None = app.get_issue(issue_id, as_of=day)
+        except NotFound:
+            got = None
+        want = IssueView.of(expected, day) if expected is not None else None
+        if got != want:
+            raise _fail(issue_id, f"as of {day} the app says {got!r}, a replay says {want!r}")
+
+
+def check_issue(app: RectificationApp, issue_id: UUID) -> None:
+    """Run the history invariants and the as-of check over one stored issue.
+
+    (Whether the saved aggregate equals the rebuilt one needs the saved object: see
+    :func:`rebuilt_equals_saved`, which the stateful machine calls after every save.)
+    """
+    events = stored_events(app, issue_id)
+    for check in HISTORY_INVARIANTS.values():
+        check(events)
+    as_of_equals_replay(app, issue_id)
+
+
+@dataclass(frozen=True)
+class StoreSnapshot:
+    """What a refused command must leave untouched: the log's length and every issue's view."""
+
+    max_notification_id: int
+    views: dict[UUID, IssueView]
+
+
+def snapshot(app: RectificationApp, issue_ids: Iterable[UUID], as_of: date) -> StoreSnapshot:
+    return StoreSnapshot(
+        max_notification_id=app.recorder.max_notification_id() or 0,
+        views={i: app.get_issue(i, as_of=as_of) for i in issue_ids},
+    )
+
+
+def refused_command_changed_nothing(before: StoreSnapshot, after: StoreSnapshot) -> None:
+    """A refused command recorded no event and changed no view."""
+    if after.max_notification_id != before.max_notification_id:
+        msg = (
+            f"a refused command recorded events: log went from {before.max_notification_id} "
+            f"to {after.max_notification_id}"
+        )
+        raise InvariantViolation(msg)
+    if after.views != before.views:
+        changed = [i for i in before.views if before.views[i] != after.views.get(i)]
+        msg = f"a refused command changed the view of {changed}"
+        raise InvariantViolation(msg)
+
+
+__all__ = [
+    "HISTORY_INVARIANTS",
+    "InvariantViolation",
+    "StoreSnapshot",
+    "as_of_equals_replay",
+    "business_dates_never_go_backwards",
+    "check_issue",
+    "closed_out_only_after_verification",
+    "every_transition_was_allowed",
+    "nobody_accepts_own_units_work",
+    "rebuilt_equals_saved",
+    "refused_command_changed_nothing",
+    "replay_oracle",
+    "snapshot",
+    "versions_are_contiguous",
+]

@@ -1,0 +1,119 @@
+"""Shared fixtures: the cast of actors, a fixed clock, and one application per store.
+
+``store_url`` is parametrised over memory, an SQLite file and a real PostgreSQL. PostgreSQL tests
+skip with a reason when no server answers on 127.0.0.1:5432 — except in CI (``CI=true``), where a
+skipped PostgreSQL test fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+import rectify
+from rectify import Actor, Role
+
+TODAY = date(2019, 12, 31)
+PG_HOST = os.environ.get("RECTIFY_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("RECTIFY_PG_PORT", "5432"))
+PG_DB = os.environ.get("RECTIFY_PG_DB", "test")
+PG_USER = os.environ.get("RECTIFY_PG_USER", "postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+COMMITTEE = "省直機關工委"
+UNIT = "省財政廳"
+OTHER_UNIT = "省教育廳"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, dbname=PG_DB, user=PG_USER, connect_timeout=3
+        ):
+            return None
+    except Exception as e:  # noqa: BLE001 - any failure means "no server here"
+        return f"no PostgreSQL at {PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}: {e}"
+
+
+_PG_PROBLEM: list[str | None] = []
+
+
+def require_postgres() -> None:
+    """Skip (or, in CI, fail) when PostgreSQL cannot be reached."""
+    if not _PG_PROBLEM:
+        _PG_PROBLEM.append(_postgres_problem())
+    problem = _PG_PROBLEM[0]
+    if problem is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true and {problem}")
+        pytest.skip(problem)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL with a fresh schema of its own, dropped afterwards."""
+    require_postgres()
+    import psycopg
+    from psycopg import sql
+
+    schema = f"rectify_test_{uuid.uuid4().hex[:12]}"
+    yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}?schema={schema}"
+    with psycopg.connect(
+        host=PG_HOST, port=PG_PORT, dbname=PG_DB, user=PG_USER, autocommit=True
+    ) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+    """A URL for each store: memory://, an SQLite file, a PostgreSQL schema."""
+    if request.param == "memory":
+        return "memory://"
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/ledger.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def shares_store(store_url: str) -> bool:
+    """Whether two applications opened on ``store_url`` see the same events."""
+    return not store_url.startswith("memory")
+
+
+@pytest.fixture
+def app(store_url: str) -> Iterator[rectify.RectificationApp]:
+    application = rectify.connect(store_url, today=lambda: TODAY)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def memory_app() -> Iterator[rectify.RectificationApp]:
+    application = rectify.connect("memory://", today=lambda: TODAY)
+    yield application
+    application.close()
+
+
+class Cast:
+    """Who acts in the tests."""
+
+    inspector = Actor("insp", "周組長", COMMITTEE, [Role.INSPECTOR])
+    verifier = Actor("ver", "趙主任", COMMITTEE, [Role.VERIFIER])
+    unit_verifier = Actor("ver-unit", "廳驗收", UNIT, [Role.VERIFIER])
+    responsible = Actor("resp", "劉處長", UNIT, [Role.RESPONSIBLE])
+    other_responsible = Actor("resp-2", "陳書記", OTHER_UNIT, [Role.RESPONSIBLE])
+    committee_responsible = Actor("resp-c", "錢科長", COMMITTEE, [Role.RESPONSIBLE])
+    auditor = Actor("aud", "審計", COMMITTEE, [Role.AUDITOR])
+    admin = Actor("admin", "管理員", COMMITTEE, [Role.ADMIN])
+
+
+@pytest.fixture
+def cast() -> type[Cast]:
+    return Cast
