@@ -37,7 +37,7 @@ def _postgres_problem() -> str | None:
             host=PG_HOST, port=PG_PORT, dbname=PG_DB, user=PG_USER, connect_timeout=3
         ):
             return None
-    except Exception as e:  # noqa: BLE001 - any failure means "no server here"
+    except Exception as e:
         return f"no PostgreSQL at {PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}: {e}"
 
 

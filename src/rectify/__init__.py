@@ -48,7 +48,7 @@ __all__ = [
     "Status",
     "TransitionNotAllowed",
     "WorkflowDefinition",
+    "__version__",
     "connect",
     "errors",
-    "__version__",
 ]

@@ -77,7 +77,7 @@ class RectificationApp(Application[UUID]):
 
     def _load(self, issue_id: UUID) -> Issue:
         try:
-            issue = self.repository.get(issue_id)
+            issue: object = self.repository.get(issue_id)
         except AggregateNotFoundError:
             raise NotFound("issue", issue_id) from None
         if not isinstance(issue, Issue):
@@ -128,8 +128,16 @@ class RectificationApp(Application[UUID]):
         """發現: record a problem; returns its id. Needs INSPECTOR or VERIFIER."""
         cmd = self._validate(
             "record",
-            actor=actor, on=on, command_id=command_id, title=title, unit=unit, source=source,
-            description=description, category=category, severity=severity, branch_id=branch_id,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            title=title,
+            unit=unit,
+            source=source,
+            description=description,
+            category=category,
+            severity=severity,
+            branch_id=branch_id,
         )
         if cmd.command_id is not None:
             existing = issue_id_for(cmd.command_id)
@@ -158,8 +166,15 @@ class RectificationApp(Application[UUID]):
     ) -> None:
         """交辦: responsible unit and person, measures, deadline. ``found`` → ``assigned``. VERIFIER."""
         self._command(
-            "assign", issue_id, actor, on, command_id,
-            unit=unit, person=person, deadline=deadline, measures=measures,
+            "assign",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            unit=unit,
+            person=person,
+            deadline=deadline,
+            measures=measures,
         )
 
     def rectify_on_the_spot(
@@ -174,7 +189,13 @@ class RectificationApp(Application[UUID]):
     ) -> None:
         """立行立改: ``found``/``assigned`` → ``rectified``. RESPONSIBLE of the issue's unit."""
         self._command(
-            "rectify_on_the_spot", issue_id, actor, on, command_id, summary=summary, evidence=evidence
+            "rectify_on_the_spot",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            summary=summary,
+            evidence=evidence,
         )
 
     def treat_centrally(
@@ -190,8 +211,14 @@ class RectificationApp(Application[UUID]):
     ) -> None:
         """集中治理 in ``campaign``: ``found``/``assigned`` → ``rectified``. RESPONSIBLE or VERIFIER."""
         self._command(
-            "treat_centrally", issue_id, actor, on, command_id,
-            campaign=campaign, summary=summary, evidence=evidence,
+            "treat_centrally",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            campaign=campaign,
+            summary=summary,
+            evidence=evidence,
         )
 
     def submit_rectification(
@@ -206,8 +233,13 @@ class RectificationApp(Application[UUID]):
     ) -> None:
         """限期整改 done: ``assigned`` → ``rectified``. RESPONSIBLE of the assigned unit."""
         self._command(
-            "submit_rectification", issue_id, actor, on, command_id,
-            summary=summary, evidence=evidence,
+            "submit_rectification",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            summary=summary,
+            evidence=evidence,
         )
 
     def verify(
@@ -271,8 +303,13 @@ class RectificationApp(Application[UUID]):
     ) -> None:
         """延期: a later deadline in ``assigned``, approved by ``actor``. VERIFIER."""
         self._command(
-            "extend_deadline", issue_id, actor, on, command_id,
-            new_deadline=new_deadline, reason=reason,
+            "extend_deadline",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            new_deadline=new_deadline,
+            reason=reason,
         )
 
     def withdraw(
@@ -331,9 +368,7 @@ class RectificationApp(Application[UUID]):
             raise NotFound("issue", uuid, f"it was not yet found on {day}")
         return IssueView.of(issue, day)
 
-    def allowed_actions(
-        self, issue_id: UUID | str, actor: Actor | None = None
-    ) -> tuple[str, ...]:
+    def allowed_actions(self, issue_id: UUID | str, actor: Actor | None = None) -> tuple[str, ...]:
         """What may happen next to the issue (with ``actor``: what this actor may do now)."""
         return self._load(self._issue_uuid(issue_id)).allowed_actions(actor, self.today())
 
@@ -414,7 +449,9 @@ def replay_until(events: list[Issue.Event], as_of: date) -> Issue | None:
     return issue
 
 
-def connect(url: str = "sqlite:///rectify.db", *, today: Callable[[], date] = date.today) -> RectificationApp:
+def connect(
+    url: str = "sqlite:///rectify.db", *, today: Callable[[], date] = date.today
+) -> RectificationApp:
     """Open the ledger at ``url``: ``memory://``, ``sqlite:///path.db`` or
     ``postgresql://user@host:port/dbname`` (``?schema=name`` to keep it in its own schema)."""
     env = env_for_url(url)

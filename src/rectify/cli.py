@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -31,7 +31,9 @@ console = Console(width=int(os.environ.get("COLUMNS", "0")) or None)
 DEFAULT_DB = "sqlite:///rectify.db"
 DbOption = Annotated[
     str,
-    typer.Option("--db", envvar="RECTIFY_DB", help="Store URL: memory://, sqlite:///x.db, postgresql://…"),
+    typer.Option(
+        "--db", envvar="RECTIFY_DB", help="Store URL: memory://, sqlite:///x.db, postgresql://…"
+    ),
 ]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Business date YYYY-MM-DD (default: today).")
@@ -45,7 +47,7 @@ def _open(db: str, today: date | None = None) -> RectificationApp:
         _fail(e)
 
 
-def _fail(e: RectifyError) -> typer.Exit:
+def _fail(e: RectifyError) -> NoReturn:
     console.print(f"[bold red]{type(e).__name__}:[/] {e}")
     raise typer.Exit(2 if isinstance(e, InvalidCommand) else 1)
 
@@ -126,7 +128,7 @@ def demo(
     try:
         env = env_for_url(db)
     except RectifyError as e:
-        raise _fail(e) from None
+        _fail(e)
     if fresh and env.get("SQLITE_DBNAME") not in (None, ":memory:"):
         Path(env["SQLITE_DBNAME"]).unlink(missing_ok=True)
     application = _open(db, DEMO_TODAY)
@@ -145,7 +147,9 @@ def demo(
 @app.command()
 def diagram(
     name: Annotated[str, typer.Argument(help="Which workflow: 'issue'.")] = "issue",
-    version: Annotated[int | None, typer.Option(help="Workflow version (default: current).")] = None,
+    version: Annotated[
+        int | None, typer.Option(help="Workflow version (default: current).")
+    ] = None,
 ) -> None:
     """Print a workflow as a mermaid state diagram."""
     key = f"{name}/{version or CURRENT_ISSUE_WORKFLOW.version}"
@@ -169,7 +173,7 @@ def issues(
         views = application.issues(unit=unit, status=status, source=source, as_of=as_of)
         day = views[0].as_of if views else application._as_of(as_of)
     except RectifyError as e:
-        raise _fail(e) from None
+        _fail(e)
     console.print(issue_table(views, f"問題整改臺賬 as of {day}"))
     console.print(counts_table(views, day))
 
@@ -185,7 +189,7 @@ def show(
     try:
         view = application.get_issue(issue_id, as_of=as_of)
     except RectifyError as e:
-        raise _fail(e) from None
+        _fail(e)
     table = Table(title=f"{view.title} ({view.id})", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
@@ -195,21 +199,38 @@ def show(
 
 
 @app.command()
-def audit(issue_id: Annotated[str, typer.Argument(help="The issue id.")], db: DbOption = DEFAULT_DB) -> None:
+def audit(
+    issue_id: Annotated[str, typer.Argument(help="The issue id.")], db: DbOption = DEFAULT_DB
+) -> None:
     """Print the audit trail of one issue: every event, in order."""
     application = _open(db)
     try:
         entries = application.audit_trail(issue_id)
     except RectifyError as e:
-        raise _fail(e) from None
+        _fail(e)
     table = Table(title=f"audit trail of {issue_id}", header_style="bold")
-    for col in ("#", "recorded at", "business date", "actor", "unit", "action", "from → to", "reason"):
+    for col in (
+        "#",
+        "recorded at",
+        "business date",
+        "actor",
+        "unit",
+        "action",
+        "from → to",
+        "reason",
+    ):
         table.add_column(col)
-    for e in entries:
-        move = f"{e.from_state.value if e.from_state else '∅'} → {e.to_state.value}"
+    for entry in entries:
+        before = entry.from_state.value if entry.from_state else "∅"
         table.add_row(
-            str(e.version), e.recorded_at.isoformat(timespec="seconds"), e.on.isoformat(),
-            e.actor.name or e.actor.id, e.actor.unit, e.action, move, e.reason or "",
+            str(entry.version),
+            entry.recorded_at.isoformat(timespec="seconds"),
+            entry.on.isoformat(),
+            entry.actor.name or entry.actor.id,
+            entry.actor.unit,
+            entry.action,
+            f"{before} → {entry.to_state.value}",
+            entry.reason or "",
         )
     console.print(table)
 

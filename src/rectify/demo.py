@@ -94,21 +94,37 @@ def _own_measure(app: RectificationApp, n: int, title: str) -> UUID:
     key = f"demo/own/{n}"
     found = date(2019, 6, 10)
     iid = app.record_issue(
-        actor=ZHOU, title=title, unit=COMMITTEE, source=Source.SELF_INSPECTION,
-        category=OWN_LIST, on=found, command_id=key,
+        actor=ZHOU,
+        title=title,
+        unit=COMMITTEE,
+        source=Source.SELF_INSPECTION,
+        category=OWN_LIST,
+        on=found,
+        command_id=key,
     )
     done = found + timedelta(days=3 + n)
     if n <= 3:
         app.treat_centrally(
-            iid, actor=ZHAO, campaign=CAMPAIGN, summary="納入專項整治統一整改",
-            evidence=(f"專項整治臺賬-{n}.pdf",), on=done, command_id=f"{key}/treat",
+            iid,
+            actor=ZHAO,
+            campaign=CAMPAIGN,
+            summary="納入專項整治統一整改",
+            evidence=(f"專項整治臺賬-{n}.pdf",),
+            on=done,
+            command_id=f"{key}/treat",
         )
     else:
         app.rectify_on_the_spot(
-            iid, actor=QIAN, summary="已當場整改", evidence=(f"整改記錄-{n}.jpg",),
-            on=done, command_id=f"{key}/spot",
+            iid,
+            actor=QIAN,
+            summary="已當場整改",
+            evidence=(f"整改記錄-{n}.jpg",),
+            on=done,
+            command_id=f"{key}/spot",
         )
-    app.verify(iid, actor=SUN, note="材料齊全", on=done + timedelta(days=5), command_id=f"{key}/verify")
+    app.verify(
+        iid, actor=SUN, note="材料齊全", on=done + timedelta(days=5), command_id=f"{key}/verify"
+    )
     app.close_out(iid, actor=SUN, on=done + timedelta(days=6), command_id=f"{key}/close")
     return iid
 
@@ -128,13 +144,22 @@ def _unit_problem(
     finder = ZHOU if source is not Source.ASSESSMENT else ZHAO
     found = date(2019, 6, 3) + timedelta(days=rng.randrange(0, 14))
     iid = app.record_issue(
-        actor=finder, title=title, unit=unit, source=source, category=category,
-        description=f"{unit}:{title}", on=found, command_id=key,
+        actor=finder,
+        title=title,
+        unit=unit,
+        source=source,
+        category=category,
+        description=f"{unit}:{title}",
+        on=found,
+        command_id=key,
     )
     if n == 5:  # the unfounded one
         app.withdraw(
-            iid, actor=ZHAO, reason="經核實,該支部已于2019年3月完成換屆,問題不成立",
-            on=found + timedelta(days=4), command_id=f"{key}/withdraw",
+            iid,
+            actor=ZHAO,
+            reason="經核實,該支部已于2019年3月完成換屆,問題不成立",
+            on=found + timedelta(days=4),
+            command_id=f"{key}/withdraw",
         )
         return iid
     if n % 7 == 4:  # a unit fixes it on the spot, before it is even assigned
@@ -147,53 +172,87 @@ def _unit_problem(
     assigned = found + timedelta(days=3)
     deadline = date(2019, 8, 31)
     app.assign(
-        iid, actor=ZHAO, unit=unit, person=person, deadline=deadline,
-        measures=("制定整改方案", "逐條整改落實", "建立長效機制"), on=assigned,
+        iid,
+        actor=ZHAO,
+        unit=unit,
+        person=person,
+        deadline=deadline,
+        measures=("制定整改方案", "逐條整改落實", "建立長效機制"),
+        on=assigned,
         command_id=f"{key}/assign",
     )
     app.report_progress(
-        iid, actor=responsible, text="已制定整改方案,正在推進", on=assigned + timedelta(days=10),
+        iid,
+        actor=responsible,
+        text="已制定整改方案,正在推進",
+        on=assigned + timedelta(days=10),
         command_id=f"{key}/progress",
     )
     if n == 8:  # an approved extension
         deadline = date(2019, 10, 31)
         app.extend_deadline(
-            iid, actor=ZHAO, new_deadline=deadline, reason="涉及換屆選舉,需上級黨組織批復",
-            on=date(2019, 8, 20), command_id=f"{key}/extend",
+            iid,
+            actor=ZHAO,
+            new_deadline=deadline,
+            reason="涉及換屆選舉,需上級黨組織批復",
+            on=date(2019, 8, 20),
+            command_id=f"{key}/extend",
         )
     outcome = rng.random()
     if n in (8, 16, 23, 31) or (outcome < 0.1 and n not in (10, 13, 29, 34, 35)):
         # still being worked on; some overdue by now
         return iid
     late = outcome > 0.8 and n not in (10, 13)  # those two need time after rectification
-    done = deadline + timedelta(days=rng.randrange(1, 20)) if late else date(2019, 7, 10) + timedelta(
-        days=rng.randrange(0, 45)
+    done = (
+        deadline + timedelta(days=rng.randrange(1, 20))
+        if late
+        else date(2019, 7, 10) + timedelta(days=rng.randrange(0, 45))
     )
     app.submit_rectification(
-        iid, actor=responsible, summary="整改完成,建立制度", evidence=(f"{unit}-整改報告-{n}.pdf",),
-        on=done, command_id=f"{key}/submit",
+        iid,
+        actor=responsible,
+        summary="整改完成,建立制度",
+        evidence=(f"{unit}-整改報告-{n}.pdf",),
+        on=done,
+        command_id=f"{key}/submit",
     )
     if n == 10:  # rejected at verification, then resubmitted
         app.reject(
-            iid, actor=ZHAO, reason="佐證材料不足,缺少會議記錄", on=done + timedelta(days=2),
+            iid,
+            actor=ZHAO,
+            reason="佐證材料不足,缺少會議記錄",
+            on=done + timedelta(days=2),
             command_id=f"{key}/reject",
         )
         done = done + timedelta(days=9)
         app.submit_rectification(
-            iid, actor=responsible, summary="補充會議記錄后重新提交",
-            evidence=(f"{unit}-整改報告-{n}.pdf", f"{unit}-會議記錄-{n}.pdf"), on=done,
+            iid,
+            actor=responsible,
+            summary="補充會議記錄后重新提交",
+            evidence=(f"{unit}-整改報告-{n}.pdf", f"{unit}-會議記錄-{n}.pdf"),
+            on=done,
             command_id=f"{key}/resubmit",
         )
     if n in (34, 35):  # submitted, not yet checked
         return iid
     if n == 29:  # verified, close-out pending
-        app.verify(iid, actor=ZHAO, note="經核查,整改到位", on=done + timedelta(days=3), command_id=f"{key}/verify")
+        app.verify(
+            iid,
+            actor=ZHAO,
+            note="經核查,整改到位",
+            on=done + timedelta(days=3),
+            command_id=f"{key}/verify",
+        )
         return iid
     closed = _accept(app, key, iid, done)
     if n == 13:  # relapse after close-out
         app.reopen(
-            iid, actor=ZHOU, reason="回頭看發現問題反彈", deadline=date(2019, 10, 15),
-            on=closed + timedelta(days=20), command_id=f"{key}/reopen",
+            iid,
+            actor=ZHOU,
+            reason="回頭看發現問題反彈",
+            deadline=date(2019, 10, 15),
+            on=closed + timedelta(days=20),
+            command_id=f"{key}/reopen",
         )
     return iid
 

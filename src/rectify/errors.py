@@ -62,7 +62,9 @@ class NotFound(RectifyError):
 class InvalidCommand(RectifyError):
     """Bad input. ``field`` names the first offending field; ``errors`` lists all of them."""
 
-    def __init__(self, field: str, message: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, field: str, message: str, errors: list[dict[str, Any]] | None = None
+    ) -> None:
         self.field = field
         self.message = message
         self.errors = errors if errors is not None else [{"field": field, "message": message}]

@@ -9,7 +9,7 @@ before validation: a released event class changes only with an upcaster.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
@@ -23,10 +23,10 @@ from rectify.errors import IntegrityError, InvalidCommand
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
 
-_ID_FIELDS = frozenset({"originator_id", "originator_version"})
+_ID_FIELDS = {"originator_id", "originator_version"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
     return TypeAdapter(cls)
 

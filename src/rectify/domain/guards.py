@@ -72,6 +72,7 @@ def not_rectifying_unit(
 
 
 GUARDS: Mapping[str, Guard] = {
-    g.__name__: g for g in (deadline_not_before_on, has_deadline, later_deadline, not_rectifying_unit)
+    g.__name__: g
+    for g in (deadline_not_before_on, has_deadline, later_deadline, not_rectifying_unit)
 }
 """Every guard a workflow may name."""

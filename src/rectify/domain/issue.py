@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from uuid import UUID, NAMESPACE_URL, uuid4, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -252,13 +252,17 @@ class Issue(Aggregate):
         for error in self._refusals(trigger, actor, on, args):
             raise error
 
-    def allowed_actions(self, actor: Actor | None = None, on: date | None = None) -> tuple[str, ...]:
+    def allowed_actions(
+        self, actor: Actor | None = None, on: date | None = None
+    ) -> tuple[str, ...]:
         """Triggers the workflow allows now; with ``actor``, only those this actor may perform."""
         triggers = self.flow.triggers_from(self.status)
         if actor is None:
             return triggers
         when = on if on is not None else self.last_on
-        return tuple(t for t in triggers if next(self._refusals(t, actor, when, None), None) is None)
+        return tuple(
+            t for t in triggers if next(self._refusals(t, actor, when, None), None) is None
+        )
 
     def _refusals(
         self, trigger: str, actor: Actor, on: date, args: Mapping[str, Any] | None
@@ -306,8 +310,13 @@ class Issue(Aggregate):
         """交辦: name the responsible unit and person, the measures and the deadline."""
         self.check("assign", actor, on, {"deadline": deadline})
         self._assigned(
-            actor=actor, on=on, command_id=command_id,
-            unit=unit, person=person, deadline=deadline, measures=measures,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            unit=unit,
+            person=person,
+            deadline=deadline,
+            measures=measures,
         )
 
     def rectify_on_the_spot(
@@ -338,8 +347,12 @@ class Issue(Aggregate):
         """集中治理: fixed within a campaign."""
         self.check("treat_centrally", actor, on)
         self._centrally_treated(
-            actor=actor, on=on, command_id=command_id,
-            campaign=campaign, summary=summary, evidence=evidence,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            campaign=campaign,
+            summary=summary,
+            evidence=evidence,
         )
 
     def submit_rectification(
@@ -404,7 +417,9 @@ class Issue(Aggregate):
             actor=actor, on=on, command_id=command_id, new_deadline=new_deadline, reason=reason
         )
 
-    def withdraw(self, *, actor: Actor, on: date, reason: str, command_id: str | None = None) -> None:
+    def withdraw(
+        self, *, actor: Actor, on: date, reason: str, command_id: str | None = None
+    ) -> None:
         """撤銷: the finding was unfounded."""
         self.check("withdraw", actor, on)
         self._withdrawn(actor=actor, on=on, command_id=command_id, reason=reason)
@@ -451,7 +466,12 @@ class Issue(Aggregate):
 
     @event(RectifiedOnTheSpot)
     def _rectified_on_the_spot(
-        self, actor: Actor, on: date, command_id: str | None, summary: str, evidence: tuple[str, ...]
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        summary: str,
+        evidence: tuple[str, ...],
     ) -> None:
         self._enter("rectify_on_the_spot", on, command_id)
         self._rectified(Mode.ON_THE_SPOT, actor, on, None)
@@ -471,7 +491,12 @@ class Issue(Aggregate):
 
     @event(RectificationSubmitted)
     def _rectification_submitted(
-        self, actor: Actor, on: date, command_id: str | None, summary: str, evidence: tuple[str, ...]
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        summary: str,
+        evidence: tuple[str, ...],
     ) -> None:
         self._enter("submit_rectification", on, command_id)
         self._rectified(Mode.WITHIN_DEADLINE, actor, on, None)

@@ -8,24 +8,26 @@ its Chinese label is accepted (``Source("assessment")``, ``Source("ASSESSMENT")`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
-NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+NonEmptyStr = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
 """A string with something in it (surrounding whitespace removed)."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
 """Free text, possibly empty."""
 
 
-class LabelledEnum(str, Enum):
+class LabelledEnum(StrEnum):
     """A str enum whose members carry a Chinese label and parse leniently."""
 
     label: str
 
-    def __new__(cls, value: str, label: str) -> Self:
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -39,9 +41,6 @@ class LabelledEnum(str, Enum):
                 if key.lower() in (member.value, member.name.lower()) or key == member.label:
                     return member
         return None
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Role(LabelledEnum):
@@ -113,7 +112,7 @@ class Actor(BaseModel):
 
     def __init__(
         self,
-        id: str | None = None,  # noqa: A002 - the contract names it id
+        id: str | None = None,
         name: str | None = None,
         unit: str | None = None,
         roles: Iterable[Role | str] | None = None,

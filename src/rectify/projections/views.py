@@ -141,9 +141,7 @@ def audit_entries(events: Iterable[Issue.Event]) -> list[AuditEntry]:
         issue = e.mutate(issue)
         assert issue is not None
         details = {
-            f.name: getattr(e, f.name)
-            for f in dataclasses.fields(e)  # type: ignore[arg-type]
-            if f.name not in _NOT_DETAILS
+            f.name: getattr(e, f.name) for f in dataclasses.fields(e) if f.name not in _NOT_DETAILS
         }
         reason = next(
             (str(details[k]) for k in ("reason", "note", "summary", "text") if details.get(k)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -51,7 +52,7 @@ def versions_are_contiguous(events: Sequence[Issue.Event]) -> None:
 
 def business_dates_never_go_backwards(events: Sequence[Issue.Event]) -> None:
     """Within one issue, each event's business date is on or after the previous one's."""
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in pairwise(events):
         if after.on < before.on:
             raise _fail(
                 after.originator_id,

@@ -154,11 +154,15 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
             event(f"{trigger}: refused ({type(e).__name__})")
             assert not allowed, f"{trigger} by {actor.id} refused, yet allowed_actions offered it"
             assert not expect_success
-            inv.refused_command_changed_nothing(before, inv.snapshot(self.app, [issue_id], self.TODAY))
+            inv.refused_command_changed_nothing(
+                before, inv.snapshot(self.app, [issue_id], self.TODAY)
+            )
         except RectifyError as e:
             event(f"{trigger}: refused ({type(e).__name__})")
             assert not expect_success
-            inv.refused_command_changed_nothing(before, inv.snapshot(self.app, [issue_id], self.TODAY))
+            inv.refused_command_changed_nothing(
+                before, inv.snapshot(self.app, [issue_id], self.TODAY)
+            )
         else:
             event(f"{trigger}: accepted")
             assert allowed, f"{trigger} by {actor.id} succeeded, yet allowed_actions refused it"

@@ -1,0 +1,116 @@
+"""The command line as a user runs it: ``rectify demo``, ``rectify diagram issue`` and friends."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW
+
+RECTIFY = Path(sys.executable).with_name("rectify")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "RECTIFY_DB": ""}
+    env.pop("RECTIFY_DB")
+    return subprocess.run(
+        [str(RECTIFY), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_db(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[str, subprocess.CompletedProcess[str]]:
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    return f"sqlite:///{db}", run("demo", "--db", f"sqlite:///{db}", "--fresh")
+
+
+def test_demo_prints_the_ledger_and_the_counts(
+    demo_db: tuple[str, subprocess.CompletedProcess[str]],
+) -> None:
+    _, done = demo_db
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "問題整改臺賬" in out and "as of 2019-09-30" in out
+    rows = [ln for ln in out.splitlines() if re.match(r"^│\s+\d+ │", ln)]
+    assert len(rows) == 44
+    own = rows[:8]
+    assert sum("集中治理" in r for r in own) == 3 and sum("立行立改" in r for r in own) == 5
+    assert all("已銷號" in r for r in own)
+    assert any("退回1次" in r for r in rows) and any("反彈重開1次" in r for r in rows)
+    assert any("已撤銷" in r for r in rows) and any("延期1次" in r for r in rows)
+    assert any(re.search(r"\d+天", r) for r in rows), "some problems are overdue on the demo date"
+    assert re.search(r"整改率 rectification rate\s+│\s+\d+\.\d%", out)
+    assert "44 issues (8 on the committee's own list)" in out
+    assert re.search(r"(\d+) events recorded by this run, \1 in the store", out)
+
+
+def test_demo_again_records_nothing(demo_db: tuple[str, subprocess.CompletedProcess[str]]) -> None:
+    db, _ = demo_db
+    again = run("demo", "--db", db)
+    assert again.returncode == 0, again.stderr
+    assert re.search(r"\b0 events recorded by this run", again.stdout)
+
+
+def test_issues_show_and_audit_read_the_demo(
+    demo_db: tuple[str, subprocess.CompletedProcess[str]],
+) -> None:
+    db, _ = demo_db
+    listed = run("issues", "--db", db, "--as-of", "2019-09-30", "--status", "assigned")
+    assert listed.returncode == 0, listed.stderr
+    assert "已交辦" in listed.stdout and "已銷號" not in listed.stdout.split("整改進度")[0]
+    import rectify
+
+    app = rectify.connect(db)
+    reopened = next(v for v in app.issues() if v.reopenings)
+    shown = run("show", str(reopened.id), "--db", db, "--as-of", "2019-09-01")
+    assert shown.returncode == 0, shown.stderr
+    assert "closed_out" in shown.stdout
+    trail = run("audit", str(reopened.id), "--db", db)
+    assert trail.returncode == 0, trail.stderr
+    for action in ("record", "assign", "submit_rectification", "verify", "close_out", "reopen"):
+        assert action in trail.stdout
+    assert "closed_out → assigned" in trail.stdout
+
+
+def test_errors_are_reported_not_raised(tmp_path: Path) -> None:
+    missing = run(
+        "show", "00000000-0000-0000-0000-000000000001", "--db", f"sqlite:///{tmp_path}/x.db"
+    )
+    assert missing.returncode == 1 and "NotFound" in missing.stdout
+    bad = run("issues", "--db", "mysql://nowhere/x")
+    assert bad.returncode == 2 and "InvalidCommand" in bad.stdout
+    assert "Traceback" not in missing.stderr + bad.stderr
+
+
+def test_diagram_issue_prints_the_mermaid_state_diagram() -> None:
+    done = run("diagram", "issue")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == CURRENT_ISSUE_WORKFLOW.mermaid().strip()
+    assert "stateDiagram-v2" in done.stdout
+    assert "verified --> closed_out: close_out" in done.stdout
+    assert "closed_out --> assigned: reopen" in done.stdout
+    assert run("diagram", "branch").returncode == 2
+
+
+def test_python_dash_m_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rectify", "diagram", "issue"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and "stateDiagram-v2" in done.stdout
