@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from itertools import pairwise
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
