@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import RecordConflictError
+from eventsourcing.persistence import Mapper, RecordConflictError
 from eventsourcing.utils import get_topic
 from pydantic import ValidationError
 
@@ -22,7 +22,7 @@ from rectify.domain.commands import COMMANDS, Command
 from rectify.domain.issue import Issue, issue_id_for
 from rectify.domain.values import Actor, Severity, Source, Status
 from rectify.errors import ConcurrencyConflict, InvalidCommand, NotFound
-from rectify.persistence import MAPPER_TOPIC, ensure_postgres_schema, env_for_url
+from rectify.persistence import PydanticMapper, ensure_postgres_schema, env_for_url
 from rectify.projections.views import AuditEntry, IssueView, audit_entries
 
 _FOUND_TOPIC = get_topic(Issue.IssueFound)
@@ -45,13 +45,18 @@ class RectificationApp(Application[UUID]):
     """
 
     name = "rectify"
-    env: ClassVar[dict[str, str]] = {"MAPPER_TOPIC": MAPPER_TOPIC}
 
     def __init__(
         self, env: dict[str, str] | None = None, *, today: Callable[[], date] = date.today
     ) -> None:
         self.today = today
         super().__init__(env)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # Always ours, whatever the environment says: the events cannot be read without it.
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=PydanticMapper
+        )
 
     # ------------------------------------------------------------------ plumbing
 

@@ -81,9 +81,6 @@ class PydanticMapper(Mapper[UUID]):
             raise IntegrityError(msg) from e
 
 
-MAPPER_TOPIC = get_topic(PydanticMapper)
-
-
 def env_for_url(url: str) -> dict[str, str]:
     """The eventsourcing environment for a store URL.
 
