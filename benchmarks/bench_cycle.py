@@ -12,8 +12,9 @@ Workload, per round and per store: a fresh store for each side (a new POPO store
 file in a temporary directory), ``--issues`` issues seeded with ``--prior`` events each (found,
 assigned, then progress reports), then ``--cycles`` progress reports spread round-robin over the
 issues, so every load replays between ``--prior`` and ``--prior + cycles/issues - 1`` events. The
-two sides are timed interleaved, in blocks of 50 cycles, the side that goes first alternating; each side's best (least) time per cycle over ``--rounds`` rounds is reported. Nothing
-here asserts on time: it prints a table and whether the targets are met.
+two sides are timed interleaved, in blocks of 50 cycles, the side that goes first alternating;
+each side's best (least) time per cycle over ``--rounds`` rounds is reported. Nothing here asserts
+on time: it prints a table and whether the targets are met.
 
     python benchmarks/bench_cycle.py [--cycles N] [--stores memory,sqlite] [--rounds R]
                                      [--issues I] [--prior P] [--warm W] [--profile]

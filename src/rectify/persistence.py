@@ -17,6 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
 from pydantic import TypeAdapter
+from pydantic_core import from_json
 
 from rectify.errors import IntegrityError, InvalidCommand
 
@@ -56,10 +57,6 @@ class PydanticMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        where = (
-            f"event {stored_event.originator_version} of {stored_event.originator_id} "
-            f"({stored_event.topic})"
-        )
         try:
             cls = resolve_topic(stored_event.topic)
             state = stored_event.state
@@ -67,7 +64,10 @@ class PydanticMapper(Mapper[UUID]):
                 state = self.cipher.decrypt(state)
             if self.compressor:
                 state = self.compressor.decompress(state)
-            data: dict[str, Any] = json.loads(state)
+            data = from_json(state)
+            if not isinstance(data, dict):
+                msg = f"expected a JSON object, got {type(data).__name__}"
+                raise ValueError(msg)
             data["originator_id"] = stored_event.originator_id
             data["originator_version"] = stored_event.originator_version
             version = data.pop("class_version", 1)
@@ -77,7 +77,10 @@ class PydanticMapper(Mapper[UUID]):
                 version += 1
             return _adapter(cls).validate_python(data)  # type: ignore[no-any-return]
         except (ValueError, TopicError) as e:  # bad JSON, failed validation, unknown topic
-            msg = f"stored {where} cannot be read: {e}"
+            msg = (
+                f"stored event {stored_event.originator_version} of {stored_event.originator_id} "
+                f"({stored_event.topic}) cannot be read: {e}"
+            )
             raise IntegrityError(msg) from e
 
 

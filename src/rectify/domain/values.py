@@ -127,9 +127,11 @@ class Actor(BaseModel):
     @field_validator("roles", mode="before")
     @classmethod
     def _roles_from_any_iterable(cls, value: object) -> object:
-        if isinstance(value, str | Role):
+        if isinstance(value, frozenset | list | tuple | set):
+            return value  # pydantic converts these itself
+        if isinstance(value, str):
             return frozenset({value})
-        if isinstance(value, Iterable) and not isinstance(value, frozenset):
+        if isinstance(value, Iterable):
             return frozenset(value)
         return value
 
