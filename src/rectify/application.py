@@ -8,14 +8,13 @@ event is saved atomically. A lost optimistic-concurrency race raises
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Mapper, RecordConflictError
-from eventsourcing.utils import get_topic
 from pydantic import ValidationError
 
 from rectify.domain.commands import COMMANDS, Command
@@ -23,9 +22,12 @@ from rectify.domain.issue import Issue, issue_id_for
 from rectify.domain.values import Actor, Severity, Source, Status
 from rectify.errors import ConcurrencyConflict, InvalidCommand, NotFound
 from rectify.persistence import PydanticMapper, ensure_postgres_schema, env_for_url
-from rectify.projections.views import AuditEntry, IssueView, audit_entries
+from rectify.projections.figures import Figures
+from rectify.projections.ledger import LedgerRow, RowReader
+from rectify.projections.projector import Projector
+from rectify.projections.store import AUDIT_COLUMNS, VERSION_COLUMNS, construct_views
+from rectify.projections.views import AuditEntry, IssueView, audit_entry_from_row
 
-_FOUND_TOPIC = get_topic(Issue.IssueFound)
 _PAGE = 1000
 
 
@@ -47,10 +49,22 @@ class RectificationApp(Application[UUID]):
     name = "rectify"
 
     def __init__(
-        self, env: dict[str, str] | None = None, *, today: Callable[[], date] = date.today
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        catch_up: bool = True,
     ) -> None:
         self.today = today
+        self.catches_up = catch_up
         super().__init__(env)
+        self.views = construct_views(self)
+        self.projector = Projector(self.views, self._issue_at, self.name)
+        self.views.ensure_schema()
+
+    def close(self) -> None:
+        self.views.close_views()
+        super().close()
 
     def construct_mapper(self) -> Mapper[UUID]:
         # Always ours, whatever the environment says: the events cannot be read without it.
@@ -343,6 +357,90 @@ class RectificationApp(Application[UUID]):
 
     # ------------------------------------------------------------------ queries
 
+    def _issue_at(self, issue_id: UUID, version: int) -> Issue:
+        issue: object = self.repository.get(issue_id, version=version)
+        assert isinstance(issue, Issue)
+        return issue
+
+    def _read_notifications(self, after: int) -> list[tuple[int, Any]]:
+        page = self.recorder.select_notifications(after + 1, _PAGE, inclusive_of_start=True)
+        return [(n.id, self.mapper.to_domain_event(n)) for n in page]
+
+    def catch_up(self) -> int:
+        """Bring the views up to the last recorded event; returns how many events that took.
+
+        Queries do this first (unless the app was made with ``catch_up=False``, for a deployment
+        where ``rectify project --follow`` keeps the views), so embedded use reads its own writes.
+        """
+        return self.projector.catch_up(self._read_notifications)
+
+    def rebuild_views(self) -> int:
+        """Empty the views and project the whole log again, from zero."""
+        self.views.clear()
+        return self.catch_up()
+
+    def _fresh(self) -> None:
+        if self.catches_up:
+            self.catch_up()
+
+    def _known_at(self, known_at: int | datetime | str | None) -> int | None:
+        if known_at is None or isinstance(known_at, int):
+            return known_at
+        if isinstance(known_at, str):
+            try:
+                known_at = datetime.fromisoformat(known_at)
+            except ValueError:
+                raise InvalidCommand(
+                    "known_at", f"{known_at!r} is neither a position nor an ISO timestamp"
+                ) from None
+        return self.views.position_at(known_at)
+
+    def ledger(
+        self,
+        as_of: date | str | None = None,
+        known_at: int | datetime | str | None = None,
+        *,
+        unit: str | None = None,
+        status: Status | str | None = None,
+        source: Source | str | None = None,
+        category: str | None = None,
+    ) -> list[LedgerRow]:
+        """The ledger (臺賬) on business date ``as_of`` (default today), one row a problem.
+
+        ``known_at`` limits it to what had been recorded by then: a notification position, or a
+        timestamp (what the ledger said on that date, as published then).
+        """
+        self._fresh()
+        day = self._as_of(as_of)
+        position = self._known_at(known_at)
+        filters: dict[str, str] = {}
+        if unit is not None:
+            filters["unit"] = unit
+        if status is not None:
+            filters["status"] = _parse(Status, status, "status").value
+        if source is not None:
+            filters["source"] = _parse(Source, source, "source").value
+        if category is not None:
+            filters["category"] = category
+        reader = RowReader()
+        return [
+            reader.row(dict(zip(VERSION_COLUMNS, r, strict=True)), day)
+            for r in self.views.ledger_rows(day, position, filters)
+        ]
+
+    def figures(
+        self,
+        as_of: date | str | None = None,
+        known_at: int | datetime | str | None = None,
+        *,
+        unit: str | None = None,
+        source: Source | str | None = None,
+        category: str | None = None,
+    ) -> Figures:
+        """Progress figures (整改進度) of the ledger on ``as_of`` (as known at ``known_at``)."""
+        rows = self.ledger(as_of, known_at, unit=unit, source=source, category=category)
+        return Figures.of(rows, self._as_of(as_of), self._known_at(known_at))
+
     def _exists(self, issue_id: UUID) -> bool:
         return bool(self.recorder.select_events(issue_id, limit=1))
 
@@ -377,9 +475,19 @@ class RectificationApp(Application[UUID]):
         """What may happen next to the issue (with ``actor``: what this actor may do now)."""
         return self._load(self._issue_uuid(issue_id)).allowed_actions(actor, self.today())
 
-    def audit_trail(self, issue_id: UUID | str) -> list[AuditEntry]:
-        """Every event of the issue, in order: recorded at, business date, actor, action, states."""
-        return audit_entries(self._events(self._issue_uuid(issue_id)))
+    def audit_trail(
+        self, issue_id: UUID | str | None = None, *, unit: str | None = None
+    ) -> list[AuditEntry]:
+        """Every event of an issue (or of every issue of ``unit``), in the order recorded:
+        when recorded, business date, actor, action, from-state → to-state, reason."""
+        if issue_id is None and unit is None:
+            raise InvalidCommand("issue_id", "give an issue id or a unit")
+        uuid = self._issue_uuid(issue_id) if issue_id is not None else None
+        self._fresh()
+        rows = self.views.audit_rows(issue_id=str(uuid) if uuid else None, unit=unit)
+        if uuid is not None and not rows:
+            raise NotFound("issue", uuid)
+        return [audit_entry_from_row(dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
 
     def issues(
         self,
@@ -389,49 +497,10 @@ class RectificationApp(Application[UUID]):
         source: Source | str | None = None,
         as_of: date | str | None = None,
     ) -> list[IssueView]:
-        """Issues as of ``as_of`` (default today), filtered by unit, status and source, oldest first.
-
-        ``unit`` matches the issue's own unit or its responsible unit.
-        """
-        day = self._as_of(as_of)
-        want_status = _parse(Status, status, "status")
-        want_source = _parse(Source, source, "source")
-        views = []
-        for issue in self._replay_all(day):
-            if unit is not None and unit not in (issue.unit, issue.responsible_unit):
-                continue
-            if want_status is not None and issue.status is not want_status:
-                continue
-            if want_source is not None and issue.source is not want_source:
-                continue
-            views.append(IssueView.of(issue, day))
-        return views
-
-    def _notifications(self) -> Iterator[Issue.Event]:
-        start = 1
-        while True:
-            page = self.recorder.select_notifications(start, _PAGE, inclusive_of_start=True)
-            for n in page:
-                yield self.mapper.to_domain_event(n)  # type: ignore[misc]
-            if len(page) < _PAGE:
-                return
-            start = page[-1].id + 1
-
-    def _replay_all(self, as_of: date) -> list[Issue]:
-        # One pass over the log; until the ledger views land, this is how lists are answered.
-        issues: dict[UUID, Issue] = {}
-        stopped: set[UUID] = set()
-        for e in self._notifications():
-            key = e.originator_id
-            if key in stopped or not isinstance(e, Issue.Event):
-                continue
-            if e.on > as_of:
-                stopped.add(key)
-                continue
-            mutated = e.mutate(issues.get(key))
-            assert isinstance(mutated, Issue)
-            issues[key] = mutated
-        return list(issues.values())
+        """Issues as of ``as_of`` (default today), filtered by unit, status and source, in ledger
+        order. ``unit`` matches the issue's own unit or its responsible unit."""
+        rows = self.ledger(as_of, unit=unit, status=status, source=source)
+        return [IssueView.from_row(r) for r in rows]
 
 
 def _parse(enum: Any, value: object, field: str) -> Any:

@@ -34,6 +34,13 @@ def issue_id_for(command_id: str) -> UUID:
     return uuid5(ISSUE_NAMESPACE, command_id)
 
 
+def days_overdue(status: Status, deadline: date | None, as_of: date) -> int:
+    """Days past the deadline on ``as_of`` of an issue waiting to be rectified (0: not overdue)."""
+    if status is Status.ASSIGNED and deadline is not None and as_of > deadline:
+        return (as_of - deadline).days
+    return 0
+
+
 class Issue(Aggregate):
     """One problem on the ledger. State changes only through its events."""
 
@@ -231,15 +238,10 @@ class Issue(Aggregate):
 
     def is_overdue(self, as_of: date) -> bool:
         """逾期: waiting to be rectified with its deadline passed on ``as_of``. Derived, never stored."""
-        return (
-            self.status is Status.ASSIGNED and self.deadline is not None and as_of > self.deadline
-        )
+        return days_overdue(self.status, self.deadline, as_of) > 0
 
     def days_overdue(self, as_of: date) -> int:
-        if not self.is_overdue(as_of):
-            return 0
-        assert self.deadline is not None
-        return (as_of - self.deadline).days
+        return days_overdue(self.status, self.deadline, as_of)
 
     def has_seen(self, command_id: str | None) -> bool:
         """Whether a command with this idempotency key was already recorded on this issue."""

@@ -1,0 +1,141 @@
+"""Progress figures (整改進度) computed from ledger rows: counts, rates, overdue, durations."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from rectify.domain.values import Mode, Status
+from rectify.projections.ledger import LedgerRow
+
+RECTIFIED = frozenset({Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT})
+"""Statuses that count as rectified (整改完成) in the figures."""
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+class Breakdown(BaseModel):
+    """The figures of one unit, source, category or list."""
+
+    model_config = ConfigDict(frozen=True)
+
+    found: int
+    withdrawn: int
+    rectified: int
+    closed_out: int
+    overdue: int
+    rectified_late: int
+
+    @property
+    def active(self) -> int:
+        """Problems on the books: found and not withdrawn."""
+        return self.found - self.withdrawn
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """整改率: rectified ÷ active (None when there is nothing to rectify)."""
+        return _rate(self.rectified, self.active)
+
+    @property
+    def close_out_rate(self) -> float | None:
+        """銷號率: closed out ÷ active."""
+        return _rate(self.closed_out, self.active)
+
+    @classmethod
+    def of(cls, rows: Iterable[LedgerRow]) -> Breakdown:
+        found = withdrawn = rectified = closed = overdue = late = 0
+        for r in rows:
+            found += 1
+            withdrawn += r.status is Status.WITHDRAWN
+            rectified += r.status in RECTIFIED
+            closed += r.status is Status.CLOSED_OUT
+            overdue += r.overdue
+            late += r.rectified_late
+        return cls(
+            found=found,
+            withdrawn=withdrawn,
+            rectified=rectified,
+            closed_out=closed,
+            overdue=overdue,
+            rectified_late=late,
+        )
+
+
+class Durations(BaseModel):
+    """How many days something took, over the problems it happened to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    count: int
+    mean: float | None
+    median: float | None
+
+    @classmethod
+    def of(cls, days: list[int]) -> Durations:
+        if not days:
+            return cls(count=0, mean=None, median=None)
+        return cls(count=len(days), mean=statistics.fmean(days), median=statistics.median(days))
+
+
+class Figures(BaseModel):
+    """Progress figures of the ledger as of a business date (as known at a position)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: date
+    known_at: int | None
+    total: Breakdown
+    by_status: dict[str, int]
+    by_mode: dict[str, int]
+    by_unit: dict[str, Breakdown]
+    by_source: dict[str, Breakdown]
+    by_category: dict[str, Breakdown]
+    by_list: dict[str, Breakdown]
+    days_to_rectify: Durations
+    days_to_close_out: Durations
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """整改率 over the whole ledger."""
+        return self.total.rectification_rate
+
+    @property
+    def close_out_rate(self) -> float | None:
+        """銷號率 over the whole ledger."""
+        return self.total.close_out_rate
+
+    @classmethod
+    def of(cls, rows: list[LedgerRow], as_of: date, known_at: int | None) -> Figures:
+        """Figures of these ledger rows (all valid on ``as_of``)."""
+
+        def grouped(key: Callable[[LedgerRow], str | None]) -> dict[str, Breakdown]:
+            groups: dict[str, list[LedgerRow]] = {}
+            for r in rows:
+                groups.setdefault(key(r) or "—", []).append(r)
+            return {k: Breakdown.of(v) for k, v in sorted(groups.items())}
+
+        statuses = Counter(r.status.value for r in rows)
+        modes = Counter(r.mode.value for r in rows if r.mode is not None and r.status in RECTIFIED)
+        return cls(
+            as_of=as_of,
+            known_at=known_at,
+            total=Breakdown.of(rows),
+            by_status={s.value: statuses.get(s.value, 0) for s in Status},
+            by_mode={m.value: modes.get(m.value, 0) for m in Mode},
+            by_unit=grouped(lambda r: r.responsible_unit or r.unit),
+            by_source=grouped(lambda r: r.source.value),
+            by_category=grouped(lambda r: r.category),
+            by_list=grouped(lambda r: str(r.list_id) if r.list_id else None),
+            days_to_rectify=Durations.of(
+                [(r.rectified_on - r.found_on).days for r in rows if r.rectified_on is not None]
+            ),
+            days_to_close_out=Durations.of(
+                [(r.closed_out_on - r.found_on).days for r in rows if r.closed_out_on is not None]
+            ),
+        )

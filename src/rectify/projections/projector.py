@@ -1,0 +1,167 @@
+"""Turns issue events into view rows: the ledger's temporal rows and the audit trail.
+
+The projector applies each event to the issue aggregate it belongs to (the same ``@event`` bodies
+that rebuild aggregates, so the views cannot drift from the domain) and records the state after it.
+It works in batches: rows are computed in Python and written set-based, with the batch's tracking
+position, in one transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+from pydantic_core import to_jsonable_python
+
+from rectify.domain.issue import Issue
+from rectify.domain.values import Status
+from rectify.projections.ledger import issue_state
+from rectify.projections.store import (
+    STATE_COLUMNS,
+    StoreConflict,
+    ViewStore,
+    stamp,
+    to_json,
+)
+from rectify.projections.views import AuditEntry
+
+LoadIssue = Callable[[UUID, int], Issue]
+"""Loads an issue as it was at a version (to continue from where the views stopped)."""
+
+
+def column_value(value: Any) -> Any:
+    """How a state value is stored in a view column (TEXT or INTEGER)."""
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str | int):
+        return value
+    if isinstance(value, datetime):  # before date: a datetime is a date
+        return stamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, tuple):
+        return to_json(list(value))
+    return to_json(to_jsonable_python(value))
+
+
+class Projector:
+    """Brings a :class:`ViewStore` up to date with an application's notification log."""
+
+    def __init__(self, store: ViewStore, load_issue: LoadIssue, application_name: str) -> None:
+        self.store = store
+        self.load_issue = load_issue
+        self.application_name = application_name
+        self.lock = threading.Lock()
+
+    def project(self, notifications: Sequence[tuple[int, Any]]) -> None:
+        """Write the rows of a batch of ``(position, domain event)`` and track its last position.
+
+        Raises eventsourcing's IntegrityError when another writer projected these first.
+        """
+        if not notifications:
+            return
+        issues: dict[UUID, Issue] = {}
+        seqs: dict[UUID, int] = {}
+        pending: dict[UUID, list[Any]] = {}  # the batch's latest row per issue, still open
+        versions: list[list[Any]] = []
+        closes: list[tuple[Any, ...]] = []
+        audit: list[tuple[Any, ...]] = []
+        events = [(p, e) for p, e in notifications if isinstance(e, Issue.Event)]
+        continuing = {e.originator_id for _, e in events if e.originator_version > 1}
+        known = self.store.seqs(str(i) for i in continuing)
+        next_seq = self.store.max_seq() + 1
+        for position, e in events:
+            key = e.originator_id
+            before = issues.get(key)
+            if before is None and e.originator_version > 1:
+                before = self.load_issue(key, e.originator_version - 1)
+                seqs[key] = known[str(key)]
+            if isinstance(e, Issue.IssueFound):
+                seqs[key] = next_seq
+                next_seq += 1
+            from_state = before.status if before is not None else None
+            after = e.mutate(before)  # mutates ``before`` in place: its state was read above
+            assert isinstance(after, Issue)
+            issues[key] = after
+            if key in pending:  # the row this event supersedes was made in this batch
+                pending[key][-2:] = [position, e.on.isoformat()]
+            elif e.originator_version > 1:
+                closes.append((position, e.on.isoformat(), str(key), e.originator_version - 1))
+            row = self._version_row(after, seqs[key], position)
+            versions.append(row)
+            pending[key] = row
+            audit.append(self._audit_row(position, e, from_state, after))
+        last = notifications[-1][0]
+        self.store.write(
+            Tracking(self.application_name, last), versions=versions, closes=closes, audit=audit
+        )
+
+    @staticmethod
+    def _version_row(issue: Issue, seq: int, position: int) -> list[Any]:
+        state = issue_state(issue)
+        state.setdefault("list_id", None)
+        state.setdefault("common_problem", None)
+        return [
+            str(issue.id),
+            issue.version,
+            seq,
+            position,
+            issue.last_on.isoformat(),
+            stamp(issue.modified_on),
+            *(column_value(state[c]) for c in STATE_COLUMNS),
+            None,  # pos_to
+            None,  # on_to
+        ]
+
+    @staticmethod
+    def _audit_row(
+        position: int, e: Issue.Event, from_state: Status | None, after: Issue
+    ) -> tuple[Any, ...]:
+        entry = AuditEntry.of(e, from_state, after, position)
+        return (
+            position,
+            str(e.originator_id),
+            e.originator_version,
+            stamp(e.timestamp),
+            e.on.isoformat(),
+            entry.actor.model_dump_json(),
+            e.actor.unit,
+            entry.action,
+            entry.event,
+            column_value(entry.from_state),
+            column_value(entry.to_state),
+            entry.reason,
+            to_json(entry.details),
+            after.unit,
+            after.responsible_unit,
+        )
+
+    def catch_up(self, read: Callable[[int], Sequence[tuple[int, Any]]]) -> int:
+        """Project everything after the tracked position; ``read(after)`` returns the next batch.
+
+        Safe against another process doing the same: a batch it already wrote is skipped.
+        Returns how many notifications were projected.
+        """
+        done = 0
+        with self.lock:
+            while True:
+                after = self.store.max_tracking_id(self.application_name) or 0
+                batch = read(after)
+                if not batch:
+                    return done
+                try:
+                    self.project(batch)
+                except StoreConflict:
+                    continue  # someone else projected it; read on from their position
+                done += len(batch)

@@ -1,0 +1,358 @@
+"""Where the read models live: tables beside the events, with eventsourcing's tracking.
+
+:class:`ViewStore` is a tracking recorder: every batch of view rows is written in the same
+transaction as the position it brings the views up to, so a view knows exactly how far it has
+read, survives restarts, and never applies an event twice (the rows' primary keys refuse a second
+writer). One implementation of the SQL serves SQLite (also in memory, for ``memory://`` apps) and
+PostgreSQL; only the connection and the table names differ.
+
+Tables (``<prefix>`` is ``rectify_views``):
+
+- ``<prefix>_versions``: one row per issue event with the issue's ledger state after it, valid on
+  the business-date axis from ``on_from`` until ``on_to`` and on the knowledge axis from ``pos_from``
+  until ``pos_to`` (the next event's date and position; NULL while it is the latest).
+- ``<prefix>_audit``: one row per issue event, readable: who, when, what, from which state to which.
+- ``<prefix>_meta``: the schema version; a store written by another version is rebuilt from zero.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, cast
+from uuid import uuid4
+
+from eventsourcing.persistence import IntegrityError as StoreConflict
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
+    from eventsourcing.postgres import PostgresDatastore
+    from eventsourcing.sqlite import SQLiteDatastore
+
+PREFIX = "rectify_views"
+SCHEMA_VERSION = "1"
+
+STATE_COLUMNS: tuple[str, ...] = (
+    "title", "description", "source", "category", "unit", "responsible_unit",
+    "responsible_person", "measures", "mode", "deadline", "progress", "progress_on", "status",
+    "closed_out_on", "severity", "campaign", "branch_id", "list_id", "common_problem", "found_on",
+    "found_by", "assigned_on", "rectified_on", "rectified_late", "verified_on", "withdrawn_on",
+    "rejections", "reopenings", "extensions", "workflow",
+)  # fmt: skip
+"""The issue state each version row stores, in column order (all TEXT or INTEGER)."""
+
+_INT_STATE = frozenset({"rectified_late", "rejections", "reopenings", "extensions"})
+
+VERSION_COLUMNS: tuple[str, ...] = (
+    "issue_id", "version", "seq", "pos_from", "on_from", "recorded_at", *STATE_COLUMNS,
+    "pos_to", "on_to",
+)  # fmt: skip
+
+AUDIT_COLUMNS: tuple[str, ...] = (
+    "position", "issue_id", "version", "recorded_at", "on_date", "actor", "actor_unit", "action",
+    "event", "from_state", "to_state", "reason", "details", "unit", "responsible_unit",
+)  # fmt: skip
+
+
+def _column_type(name: str) -> str:
+    return "INTEGER" if name in _INT_STATE or name in _INT_COLUMNS else "TEXT"
+
+
+_INT_COLUMNS = frozenset({"version", "seq", "pos_from", "pos_to", "position"})
+
+
+class ViewStore(TrackingRecorder, ABC):
+    """The read models' tables and the queries the application asks of them."""
+
+    owns_datastore = False
+
+    def close_views(self) -> None:
+        """Close the view's own database, if it has one (the application closes a shared one)."""
+        if self.owns_datastore:
+            self.datastore.close()  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ what backends provide
+
+    @abstractmethod
+    def _table(self, name: str) -> str:
+        """The qualified name of view table ``<prefix>_<name>``."""
+
+    @abstractmethod
+    @contextmanager
+    def _cursor(self, *, commit: bool) -> Iterator[Any]:
+        """A cursor in a transaction; tuples for rows; ``?`` placeholders (translated if need be)."""
+
+    @abstractmethod
+    def _track(self, cursor: Any, tracking: Tracking) -> None:
+        """Record the tracking position in the cursor's transaction."""
+
+    @abstractmethod
+    def _drop_tracking(self, cursor: Any) -> None:
+        """Forget every tracked position (for a rebuild)."""
+
+    # ------------------------------------------------------------------ schema
+
+    def view_table_statements(self) -> list[str]:
+        versions, audit, meta = self._table("versions"), self._table("audit"), self._table("meta")
+        version_cols = ", ".join(f"{c} {_column_type(c)}" for c in VERSION_COLUMNS)
+        audit_cols = ", ".join(f"{c} {_column_type(c)}" for c in AUDIT_COLUMNS)
+        return [
+            f"CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT)",
+            f"CREATE TABLE IF NOT EXISTS {versions} ({version_cols}, "
+            "PRIMARY KEY (issue_id, version))",
+            f"CREATE INDEX IF NOT EXISTS {PREFIX}_versions_by_date ON {versions} (on_from)",
+            f"CREATE TABLE IF NOT EXISTS {audit} ({audit_cols}, PRIMARY KEY (position))",
+            f"CREATE INDEX IF NOT EXISTS {PREFIX}_audit_by_issue ON {audit} (issue_id, version)",
+        ]
+
+    def ensure_schema(self) -> bool:
+        """Create the view tables; if they were written by another schema version, empty them and
+        forget the tracking so they are rebuilt. Returns whether a rebuild is needed."""
+        with self._cursor(commit=True) as c:
+            for statement in self.view_table_statements():
+                c.execute(statement)
+            c.execute(f"SELECT value FROM {self._table('meta')} WHERE key = 'schema'")
+            found = c.fetchone()
+        if found is not None and found[0] == SCHEMA_VERSION:
+            return False
+        self.clear()
+        return True
+
+    def clear(self) -> None:
+        """Empty every view table and forget the tracking: the next catch-up rebuilds from zero."""
+        with self._cursor(commit=True) as c:
+            for name in ("versions", "audit", "meta"):
+                c.execute(f"DELETE FROM {self._table(name)}")
+            self._drop_tracking(c)
+            c.execute(
+                f"INSERT INTO {self._table('meta')} (key, value) VALUES ('schema', ?)",
+                (SCHEMA_VERSION,),
+            )
+
+    # ------------------------------------------------------------------ writing
+
+    def write(
+        self,
+        tracking: Tracking,
+        *,
+        versions: Sequence[Sequence[Any]],
+        closes: Sequence[Sequence[Any]],
+        audit: Sequence[Sequence[Any]],
+    ) -> None:
+        """Write one batch of view rows and its tracking position atomically.
+
+        ``closes`` are ``(pos_to, on_to, issue_id, version)`` for rows that stop being the latest.
+        Raises eventsourcing's IntegrityError when another writer got there first.
+        """
+        versions_sql = (
+            f"INSERT INTO {self._table('versions')} ({', '.join(VERSION_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in VERSION_COLUMNS)})"
+        )
+        audit_sql = (
+            f"INSERT INTO {self._table('audit')} ({', '.join(AUDIT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in AUDIT_COLUMNS)})"
+        )
+        close_sql = (
+            f"UPDATE {self._table('versions')} SET pos_to = ?, on_to = ? "
+            "WHERE issue_id = ? AND version = ? AND pos_to IS NULL"
+        )
+        with self._cursor(commit=True) as c:
+            self._track(c, tracking)
+            if closes:
+                c.executemany(close_sql, closes)
+            if versions:
+                c.executemany(versions_sql, versions)
+            if audit:
+                c.executemany(audit_sql, audit)
+
+    # ------------------------------------------------------------------ reading
+
+    def max_seq(self) -> int:
+        with self._cursor(commit=False) as c:
+            c.execute(f"SELECT MAX(seq) FROM {self._table('versions')}")
+            row = c.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def seqs(self, issue_ids: Iterable[str]) -> dict[str, int]:
+        """The ledger number (序號) of each of these issues already on the ledger."""
+        ids = list(issue_ids)
+        found: dict[str, int] = {}
+        with self._cursor(commit=False) as c:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                c.execute(
+                    f"SELECT issue_id, seq FROM {self._table('versions')} "
+                    f"WHERE version = 1 AND issue_id IN ({', '.join('?' for _ in chunk)})",
+                    chunk,
+                )
+                found.update({row[0]: int(row[1]) for row in c.fetchall()})
+        return found
+
+    def ledger_rows(
+        self, as_of: date, known_at: int | None, filters: dict[str, str] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Version rows valid on business date ``as_of`` as known at position ``known_at``."""
+        day = as_of.isoformat()
+        where = ["on_from <= ?"]
+        params: list[Any] = [day]
+        if known_at is None:
+            where.append("(on_to IS NULL OR on_to > ?)")
+            params.append(day)
+        else:
+            where += ["pos_from <= ?", "(pos_to IS NULL OR on_to > ? OR pos_to > ?)"]
+            params += [known_at, day, known_at]
+        for column, value in (filters or {}).items():
+            if column == "unit":
+                where.append("(unit = ? OR responsible_unit = ?)")
+                params += [value, value]
+            else:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = (
+            f"SELECT {', '.join(VERSION_COLUMNS)} FROM {self._table('versions')} "
+            f"WHERE {' AND '.join(where)} ORDER BY seq"
+        )
+        with self._cursor(commit=False) as c:
+            c.execute(sql, params)
+            return [tuple(r) for r in c.fetchall()]
+
+    def audit_rows(
+        self, *, issue_id: str | None = None, unit: str | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Audit rows of one issue, or of every issue of a unit, in the order they were recorded."""
+        where, params = [], []
+        if issue_id is not None:
+            where.append("issue_id = ?")
+            params.append(issue_id)
+        if unit is not None:
+            where.append("(unit = ? OR responsible_unit = ? OR actor_unit = ?)")
+            params += [unit, unit, unit]
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        with self._cursor(commit=False) as c:
+            c.execute(
+                f"SELECT {', '.join(AUDIT_COLUMNS)} FROM {self._table('audit')} {clause} "
+                "ORDER BY position",
+                params,
+            )
+            return [tuple(r) for r in c.fetchall()]
+
+    def position_at(self, moment: datetime) -> int:
+        """The last notification position recorded at or before ``moment`` (0 if none)."""
+        with self._cursor(commit=False) as c:
+            c.execute(
+                f"SELECT MAX(position) FROM {self._table('audit')} WHERE recorded_at <= ?",
+                (stamp(moment),),
+            )
+            row = c.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+
+def stamp(moment: datetime) -> str:
+    """A recorded-at time as sortable UTC text (naive times are taken as UTC)."""
+    from datetime import UTC
+
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SQLiteViewStore(SQLiteTrackingRecorder, ViewStore):
+    """The views in an SQLite database (a file, or a private in-memory one for ``memory://``)."""
+
+    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+
+    def _table(self, name: str) -> str:
+        return f"{PREFIX}_{name}"
+
+    @contextmanager
+    def _cursor(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as c:
+            yield c
+
+    def _track(self, cursor: Any, tracking: Tracking) -> None:
+        self._insert_tracking(cursor, tracking)
+
+    def _drop_tracking(self, cursor: Any) -> None:
+        cursor.execute("DELETE FROM tracking")
+
+
+class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
+    """The views in the PostgreSQL schema of the events."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+
+    def _table(self, name: str) -> str:
+        return f'"{self.datastore.schema}"."{PREFIX}_{name}"'
+
+    @contextmanager
+    def _cursor(self, *, commit: bool) -> Iterator[Any]:
+        from psycopg.rows import tuple_row
+
+        with self.datastore.transaction(commit=commit) as c:
+            yield _QmarkCursor(c.connection.cursor(row_factory=tuple_row), self, c)
+
+    def _track(self, cursor: Any, tracking: Tracking) -> None:
+        self._insert_tracking(cursor.dict_cursor, tracking)
+
+    def _drop_tracking(self, cursor: Any) -> None:
+        cursor.execute(f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}"')
+
+
+class _QmarkCursor:
+    """A psycopg cursor that takes the ``?`` placeholders the shared SQL is written with."""
+
+    def __init__(self, cursor: Any, store: PostgresViewStore, dict_cursor: Any) -> None:
+        self.cursor = cursor
+        self.dict_cursor = dict_cursor
+
+    @staticmethod
+    def _sql(statement: str) -> str:
+        return statement.replace("?", "%s")
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(self._sql(statement), params)
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.cursor.executemany(self._sql(statement), rows)
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self.cursor.fetchall())
+
+
+def construct_views(app: Application[Any]) -> ViewStore:
+    """The view store of ``app``: in its own database, or private memory for a memory app."""
+    from eventsourcing.postgres import PostgresFactory
+    from eventsourcing.sqlite import SQLiteDatastore, SQLiteFactory
+
+    store: ViewStore
+    if isinstance(app.factory, SQLiteFactory):
+        store = cast("SQLiteViewStore", app.factory.tracking_recorder(SQLiteViewStore))
+        return store
+    if isinstance(app.factory, PostgresFactory):
+        store = app.factory.tracking_recorder(PostgresViewStore)
+        return store
+    # memory://: the views live in a private in-memory SQLite database of this application
+    store = SQLiteViewStore(
+        SQLiteDatastore(f"file:rectify-views-{uuid4().hex}?mode=memory&cache=shared")
+    )
+    store.create_table()
+    store.owns_datastore = True
+    return store
+
+
+__all__ = ["PostgresViewStore", "SQLiteViewStore", "StoreConflict", "ViewStore", "to_json"]
