@@ -81,6 +81,15 @@ def store_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
     return url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def persistent_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+    """A URL for each store that outlives its application: an SQLite file, a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/ledger.db"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
 @pytest.fixture
 def shares_store(store_url: str) -> bool:
     """Whether two applications opened on ``store_url`` see the same events."""

@@ -524,11 +524,18 @@ def replay_until(events: list[Issue.Event], as_of: date) -> Issue | None:
 
 
 def connect(
-    url: str = "sqlite:///rectify.db", *, today: Callable[[], date] = date.today
+    url: str = "sqlite:///rectify.db",
+    *,
+    today: Callable[[], date] = date.today,
+    catch_up: bool = True,
 ) -> RectificationApp:
     """Open the ledger at ``url``: ``memory://``, ``sqlite:///path.db`` or
-    ``postgresql://user@host:port/dbname`` (``?schema=name`` to keep it in its own schema)."""
+    ``postgresql://user@host:port/dbname`` (``?schema=name`` to keep it in its own schema).
+
+    ``today`` is the clock for default business dates. With ``catch_up=False`` queries read the
+    views as they stand, for deployments where ``rectify project --follow`` keeps them current.
+    """
     env = env_for_url(url)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
         ensure_postgres_schema(env)
-    return RectificationApp(env, today=today)
+    return RectificationApp(env, today=today, catch_up=catch_up)

@@ -237,3 +237,19 @@ class RowReader:
             overdue=late > 0,
             days_overdue=late,
         )
+
+
+def row_of(issue: Issue, *, seq: int, position: int, as_of: date) -> LedgerRow:
+    """The ledger row of an issue aggregate (already replayed to the state wanted)."""
+    state = issue_state(issue)
+    late = days_overdue(issue.status, issue.deadline, as_of)
+    return LedgerRow(
+        seq=seq,
+        list_id=None,
+        common_problem=None,
+        position=position,
+        as_of=as_of,
+        overdue=late > 0,
+        days_overdue=late,
+        **state,
+    )

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from rectify.domain.issue import Issue, trigger_of
-from rectify.projections.views import IssueView
+from rectify.projections.figures import Figures
+from rectify.projections.ledger import LedgerRow, row_of
+from rectify.projections.views import AuditEntry, IssueView, audit_entries
 
 if TYPE_CHECKING:
     from rectify.application import RectificationApp
@@ -159,6 +161,19 @@ def as_of_equals_replay(app: RectificationApp, issue_id: UUID) -> None:
             raise _fail(issue_id, f"as of {day} the app says {got!r}, a replay says {want!r}")
 
 
+def audit_entries_of(app: RectificationApp, issue_id: UUID) -> list[AuditEntry]:
+    """The audit trail of an issue made by replaying its stored events (the views' oracle)."""
+    return audit_entries(stored_events(app, issue_id))
+
+
+def audit_trail_equals_replay(app: RectificationApp, issue_id: UUID) -> None:
+    """The audit trail the views keep equals one made by replaying the issue's events."""
+    got = [e.model_copy(update={"position": None}) for e in app.audit_trail(issue_id)]
+    want = audit_entries_of(app, issue_id)
+    if got != want:
+        raise _fail(issue_id, f"the audit view says {got!r}, a replay says {want!r}")
+
+
 def check_issue(app: RectificationApp, issue_id: UUID) -> None:
     """Run the history invariants and the as-of check over one stored issue.
 
@@ -169,6 +184,7 @@ def check_issue(app: RectificationApp, issue_id: UUID) -> None:
     for check in HISTORY_INVARIANTS.values():
         check(events)
     as_of_equals_replay(app, issue_id)
+    audit_trail_equals_replay(app, issue_id)
 
 
 @dataclass(frozen=True)
@@ -205,10 +221,15 @@ __all__ = [
     "InvariantViolation",
     "StoreSnapshot",
     "as_of_equals_replay",
+    "audit_entries_of",
+    "audit_trail_equals_replay",
     "business_dates_never_go_backwards",
     "check_issue",
     "closed_out_only_after_verification",
     "every_transition_was_allowed",
+    "ledger_equals_replay",
+    "ledger_oracle",
+    "logged_events",
     "nobody_accepts_own_units_work",
     "rebuilt_equals_saved",
     "refused_command_changed_nothing",
@@ -216,3 +237,65 @@ __all__ = [
     "snapshot",
     "versions_are_contiguous",
 ]
+
+
+# ---------------------------------------------------------------- the views against a replay
+
+
+def logged_events(app: RectificationApp) -> list[tuple[int, Issue.Event]]:
+    """Every issue event of the application's log with its notification position, in order."""
+    out: list[tuple[int, Issue.Event]] = []
+    start = 1
+    while True:
+        page = app.recorder.select_notifications(start, 1000, inclusive_of_start=True)
+        for n in page:
+            e = app.mapper.to_domain_event(n)
+            if isinstance(e, Issue.Event):
+                out.append((n.id, e))
+        if len(page) < 1000:
+            return out
+        start = page[-1].id + 1
+
+
+def ledger_oracle(
+    log: Sequence[tuple[int, Issue.Event]], as_of: date, known_at: int | None
+) -> list[LedgerRow]:
+    """From-scratch answer to "the ledger on D as known at K": replay, for each issue, the events
+    recorded by K and dated on or before D. Issues are numbered in the order they were recorded."""
+    by_issue: dict[UUID, list[tuple[int, Issue.Event]]] = {}
+    for position, e in log:
+        by_issue.setdefault(e.originator_id, []).append((position, e))
+    rows = []
+    for seq, events in enumerate(by_issue.values(), start=1):
+        issue: Issue | None = None
+        last = 0
+        for position, e in events:
+            if (known_at is None or position <= known_at) and e.on <= as_of:
+                issue = e.mutate(issue)
+                last = position
+        if issue is not None:
+            rows.append(row_of(issue, seq=seq, position=last, as_of=as_of))
+    return rows
+
+
+def ledger_equals_replay(
+    app: RectificationApp,
+    as_of: date,
+    known_at: int | None,
+    log: Sequence[tuple[int, Issue.Event]] | None = None,
+) -> None:
+    """``ledger(as_of=D, known_at=K)`` equals a from-scratch replay, and so do the figures."""
+    events = logged_events(app) if log is None else log
+    want = ledger_oracle(events, as_of, known_at)
+    got = app.ledger(as_of=as_of, known_at=known_at)
+    if got != want:
+        diff = [(g, w) for g, w in zip(got, want, strict=False) if g != w][:1]
+        msg = (
+            f"ledger as of {as_of} known at {known_at}: {len(got)} rows from the view, "
+            f"{len(want)} from a replay; first difference: {diff}"
+        )
+        raise InvariantViolation(msg)
+    figures = app.figures(as_of=as_of, known_at=known_at)
+    if figures != Figures.of(want, as_of, known_at):
+        msg = f"figures as of {as_of} known at {known_at} differ from the replay's"
+        raise InvariantViolation(msg)

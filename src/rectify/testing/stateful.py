@@ -12,7 +12,8 @@ to add rules of your own; its ``TestCase`` runs under pytest or unittest::
 After every step it checks the invariant catalogue (:mod:`rectify.testing.invariants`) on the
 issue the step touched: a refused command changed nothing; every close-out follows a verification
 made after the last rectification; nobody accepted their own unit's work; the aggregate rebuilt from
-the stored events equals the one saved from memory; ``get_issue(as_of=D)`` equals a replay up to D.
+the stored events equals the one saved from memory; ``get_issue(as_of=D)`` equals a replay up to D;
+and (a rule of its own) ``ledger(as_of=D, known_at=K)`` and the figures equal a from-scratch replay.
 """
 
 from __future__ import annotations
@@ -133,6 +134,15 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
         before = inv.snapshot(self.app, [issue_id], self.TODAY)
         getattr(self.app, trigger)(issue_id, **kwargs)
         inv.refused_command_changed_nothing(before, inv.snapshot(self.app, [issue_id], self.TODAY))
+
+    @rule(days=st.integers(-5, 500), known=st.none() | st.floats(0, 1))
+    def time_travel(self, days: int, known: float | None) -> None:
+        """The ledger on a random date, as known at a random point of the log, equals a replay."""
+        log = inv.logged_events(self.app)
+        position = None
+        if known is not None and log:
+            position = log[int(known * (len(log) - 1))][0]
+        inv.ledger_equals_replay(self.app, self.START + timedelta(days=days), position, log)
 
     def _attempt(
         self,
