@@ -60,7 +60,7 @@ class RectificationApp(Application[UUID]):
         super().__init__(env)
         self.views = construct_views(self)
         self.projector = Projector(self.views, self._issue_at, self.name)
-        self.views.ensure_schema()
+        self.views.ensure_schema(self.name)
 
     def close(self) -> None:
         self.views.close_views()
@@ -376,7 +376,7 @@ class RectificationApp(Application[UUID]):
 
     def rebuild_views(self) -> int:
         """Empty the views and project the whole log again, from zero."""
-        self.views.clear()
+        self.views.clear(self.name)
         return self.catch_up()
 
     def _fresh(self) -> None:
@@ -440,6 +440,16 @@ class RectificationApp(Application[UUID]):
         """Progress figures (整改進度) of the ledger on ``as_of`` (as known at ``known_at``)."""
         rows = self.ledger(as_of, known_at, unit=unit, source=source, category=category)
         return Figures.of(rows, self._as_of(as_of), self._known_at(known_at))
+
+    def events_since(self, position: int = 0, *, limit: int | None = None) -> list[AuditEntry]:
+        """Events recorded after notification ``position``, in order, as readable entries.
+
+        Each entry carries its ``position``: pass the last one back to read on. This is the feed
+        ``rectify events`` writes as JSON lines for other systems to follow.
+        """
+        self._fresh()
+        rows = self.views.audit_rows(after=position, limit=limit)
+        return [audit_entry_from_row(dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
 
     def _exists(self, issue_id: UUID) -> bool:
         return bool(self.recorder.select_events(issue_id, limit=1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -15,11 +16,13 @@ from rectify.application import RectificationApp, connect
 from rectify.domain.values import Mode, Status
 from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WORKFLOWS
 from rectify.errors import InvalidCommand, RectifyError
+from rectify.projections.ledger import LedgerRow, remarks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from rectify.projections.views import IssueView
+    from rectify.projections.figures import Durations, Figures
+    from rectify.projections.views import AuditEntry, IssueView
 
 app = typer.Typer(
     help="rectify: the event-sourced rectification ledger (問題整改臺賬).",
@@ -52,20 +55,7 @@ def _fail(e: RectifyError) -> NoReturn:
     raise typer.Exit(2 if isinstance(e, InvalidCommand) else 1)
 
 
-def _remarks(v: IssueView) -> str:
-    notes = []
-    if v.rejections:
-        notes.append(f"退回{v.rejections}次")
-    if v.extensions:
-        notes.append(f"延期{v.extensions}次")
-    if v.reopenings:
-        notes.append(f"反彈重開{v.reopenings}次")
-    if v.rectified_late:
-        notes.append("逾期整改")
-    return ",".join(notes)
-
-
-def issue_table(views: Iterable[IssueView], title: str) -> Table:
+def issue_table(views: Iterable[IssueView | LedgerRow], title: str) -> Table:
     """The ledger-like table the demo and ``rectify issues`` print."""
     table = Table(title=title, header_style="bold")
     table.add_column("序號", justify="right")
@@ -84,36 +74,55 @@ def issue_table(views: Iterable[IssueView], title: str) -> Table:
             f"[{style}]{v.status.label}[/]" if style else v.status.label,
             v.deadline.isoformat() if v.deadline else "—",
             f"[red]{v.days_overdue}天[/]" if v.overdue else "—",
-            _remarks(v),
+            remarks(
+                rejections=v.rejections,
+                extensions=v.extensions,
+                reopenings=v.reopenings,
+                rectified_late=v.rectified_late,
+                status=v.status,
+            ),
         )
     return table
 
 
-def counts_table(views: list[IssueView], as_of: date) -> Table:
-    """Counts and rates of a list of issues (the full figures are a projection of their own)."""
-    live = [v for v in views if v.status is not Status.WITHDRAWN]
-    done = {Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT}
-    rectified = sum(v.status in done for v in live)
-    closed = sum(v.status is Status.CLOSED_OUT for v in live)
-    rows = [("合計 total", str(len(views)))]
-    rows += [(f"{s.label} {s.value}", str(sum(v.status is s for v in views))) for s in Status]
+def _rate(value: float | None) -> str:
+    return f"{value:.1%}" if value is not None else "—"
+
+
+def figures_table(f: Figures) -> Table:
+    """The progress figures as a two-column table."""
+    t = f.total
+    rows = [("合計 total", str(t.found))]
+    rows += [(f"{s.label} {s.value}", str(f.by_status[s.value])) for s in Status]
+    rows += [(f"{m.label} {m.value}", str(f.by_mode[m.value])) for m in Mode]
     rows += [
-        (f"{m.label} {m.value}", str(sum(v.mode is m and v.status in done for v in live)))
-        for m in Mode
+        ("逾期 overdue", str(t.overdue)),
+        ("逾期整改 rectified late", str(t.rectified_late)),
+        ("整改率 rectification rate", _rate(t.rectification_rate)),
+        ("銷號率 close-out rate", _rate(t.close_out_rate)),
+        ("整改天數 days to rectify (mean / median)", _days(f.days_to_rectify)),
+        ("銷號天數 days to close out (mean / median)", _days(f.days_to_close_out)),
     ]
-    rows += [
-        ("逾期 overdue", str(sum(v.overdue for v in views))),
-        ("逾期整改 rectified late", str(sum(v.rectified_late for v in views))),
-    ]
-    if live:
-        rows.append(("整改率 rectification rate", f"{rectified / len(live):.1%}"))
-        rows.append(("銷號率 close-out rate", f"{closed / len(live):.1%}"))
-    table = Table(title=f"整改進度 as of {as_of}", header_style="bold")
+    known = f", known at {f.known_at}" if f.known_at is not None else ""
+    table = Table(title=f"整改進度 as of {f.as_of}{known}", header_style="bold")
     table.add_column("")
     table.add_column("數量", justify="right")
     for label, value in rows:
         table.add_row(label, value)
     return table
+
+
+def _days(d: Durations) -> str:
+    if d.mean is None or d.median is None:
+        return "—"
+    return f"{d.mean:.1f} / {d.median:.1f}"
+
+
+def event_line(entry: AuditEntry) -> str:
+    """One event as a JSON line of the documented feed schema (rectify.event/1)."""
+    return json.dumps(
+        {"schema": "rectify.event/1", **entry.model_dump(mode="json")}, ensure_ascii=False
+    )
 
 
 @app.command()
@@ -135,9 +144,9 @@ def demo(
     before = application.recorder.max_notification_id() or 0
     result = run_demo(application)
     after = application.recorder.max_notification_id() or 0
-    views = [application.get_issue(i) for i in result.all]
-    console.print(issue_table(views, f"問題整改臺賬 — {db} — as of {DEMO_TODAY}"))
-    console.print(counts_table(views, DEMO_TODAY))
+    rows = application.ledger(DEMO_TODAY)
+    console.print(issue_table(rows, f"問題整改臺賬 — {db} — as of {DEMO_TODAY}"))
+    console.print(figures_table(application.figures(DEMO_TODAY)))
     console.print(
         f"{len(result.all)} issues ({len(result.own)} on the committee's own list); "
         f"{after - before} events recorded by this run, {after} in the store."
@@ -175,7 +184,7 @@ def issues(
     except RectifyError as e:
         _fail(e)
     console.print(issue_table(views, f"問題整改臺賬 as of {day}"))
-    console.print(counts_table(views, day))
+    console.print(f"{len(views)} issues")
 
 
 @app.command()
@@ -233,6 +242,128 @@ def audit(
             entry.reason or "",
         )
     console.print(table)
+
+
+KnownAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="Only what had been recorded by then: a log position or an ISO timestamp.",
+    ),
+]
+
+
+def _known(value: str | None) -> int | str | None:
+    return int(value) if value is not None and value.isdigit() else value
+
+
+@app.command()
+def ledger(
+    db: DbOption = DEFAULT_DB, as_of: AsOfOption = None, known_at: KnownAtOption = None
+) -> None:
+    """Print the ledger (臺賬) as of a date, as known at a point of the log."""
+    application = _open(db)
+    try:
+        rows = application.ledger(as_of, _known(known_at))
+        figures = application.figures(as_of, _known(known_at))
+    except RectifyError as e:
+        _fail(e)
+    known = f", known at {figures.known_at}" if figures.known_at is not None else ""
+    console.print(issue_table(rows, f"問題整改臺賬 as of {figures.as_of}{known}"))
+    console.print(figures_table(figures))
+
+
+@app.command()
+def figures(
+    db: DbOption = DEFAULT_DB, as_of: AsOfOption = None, known_at: KnownAtOption = None
+) -> None:
+    """Print the progress figures (整改進度): counts, rates, overdue, durations, by unit."""
+    application = _open(db)
+    try:
+        result = application.figures(as_of, _known(known_at))
+    except RectifyError as e:
+        _fail(e)
+    console.print(figures_table(result))
+    units = Table(title="by unit 按責任單位", header_style="bold")
+    for col in ("責任單位", "發現", "已整改", "已銷號", "逾期", "整改率", "銷號率"):
+        units.add_column(col, justify="left" if col == "責任單位" else "right")
+    for unit, b in result.by_unit.items():
+        units.add_row(
+            unit, str(b.found), str(b.rectified), str(b.closed_out), str(b.overdue),
+            _rate(b.rectification_rate), _rate(b.close_out_rate),
+        )  # fmt: skip
+    console.print(units)
+
+
+@app.command()
+def rebuild(db: DbOption = DEFAULT_DB) -> None:
+    """Empty the views and project the whole log again, from zero."""
+    application = _open(db)
+    count = application.rebuild_views()
+    console.print(f"views rebuilt from {count} events")
+
+
+@app.command()
+def project(
+    db: DbOption = DEFAULT_DB,
+    follow: Annotated[bool, typer.Option("--follow", help="Keep following the log.")] = False,
+) -> None:
+    """Bring the views up to date; with --follow, keep them current (PostgreSQL: subscribes)."""
+    if not follow:
+        count = _open(db).catch_up()
+        console.print(f"projected {count} events")
+        return
+    import threading
+
+    from rectify.projections.runner import follow as follow_log
+
+    stop = threading.Event()
+    console.print(f"following {db}; Ctrl-C to stop")
+    try:
+        follow_log(db, stop=stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@app.command()
+def events(
+    db: DbOption = DEFAULT_DB,
+    since: Annotated[int, typer.Option("--since", help="Log position to read after.")] = 0,
+    limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+) -> None:
+    """Write the events after a log position as JSON lines (schema: rectify.event/1)."""
+    application = _open(db)
+    for entry in application.events_since(since, limit=limit):
+        typer.echo(event_line(entry))
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="The file to write (.xlsx or .csv).")],
+    db: DbOption = DEFAULT_DB,
+    as_of: AsOfOption = None,
+    known_at: KnownAtOption = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="xlsx or csv (default: from --out).")
+    ] = None,
+) -> None:
+    """Export the ledger as of a date to Excel (ledger and figures sheets) or CSV."""
+    from rectify.io.export import write_csv, write_xlsx
+
+    kind = (format or out.suffix.lstrip(".") or "xlsx").lower()
+    if kind not in ("xlsx", "csv"):
+        _fail(InvalidCommand("format", f"{kind!r}: use xlsx or csv"))
+    application = _open(db)
+    try:
+        rows = application.ledger(as_of, _known(known_at))
+        result = application.figures(as_of, _known(known_at))
+    except RectifyError as e:
+        _fail(e)
+    if kind == "csv":
+        write_csv(out, rows, as_of=result.as_of, known_at=result.known_at)
+    else:
+        write_xlsx(out, rows, result, as_of=result.as_of, known_at=result.known_at)
+    console.print(f"wrote {len(rows)} rows as of {result.as_of} to {out}")
 
 
 def main() -> None:

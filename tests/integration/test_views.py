@@ -177,6 +177,19 @@ def test_rebuild_from_zero_gives_the_same_views(app: rectify.RectificationApp) -
     ) == before
 
 
+def test_a_store_reopens_after_rebuilds(persistent_url: str) -> None:
+    first = rectify.connect(persistent_url, today=lambda: TODAY)
+    some_history(first)
+    expected = first.ledger(as_of=TODAY)
+    first.rebuild_views()
+    first.rebuild_views()
+    first.close()
+    again = rectify.connect(persistent_url, today=lambda: TODAY)
+    assert again.catch_up() == 0
+    assert again.ledger(as_of=TODAY) == expected
+    again.close()
+
+
 def test_views_of_another_schema_version_are_rebuilt(persistent_url: str) -> None:
     store_url = persistent_url
     first = rectify.connect(store_url, today=lambda: TODAY)

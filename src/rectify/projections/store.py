@@ -93,8 +93,8 @@ class ViewStore(TrackingRecorder, ABC):
         """Record the tracking position in the cursor's transaction."""
 
     @abstractmethod
-    def _drop_tracking(self, cursor: Any) -> None:
-        """Forget every tracked position (for a rebuild)."""
+    def _drop_tracking(self, cursor: Any, application_name: str) -> None:
+        """Forget the position tracked for ``application_name`` (eventsourcing's own rows stay)."""
 
     # ------------------------------------------------------------------ schema
 
@@ -111,7 +111,7 @@ class ViewStore(TrackingRecorder, ABC):
             f"CREATE INDEX IF NOT EXISTS {PREFIX}_audit_by_issue ON {audit} (issue_id, version)",
         ]
 
-    def ensure_schema(self) -> bool:
+    def ensure_schema(self, application_name: str) -> bool:
         """Create the view tables; if they were written by another schema version, empty them and
         forget the tracking so they are rebuilt. Returns whether a rebuild is needed."""
         with self._cursor(commit=True) as c:
@@ -121,15 +121,15 @@ class ViewStore(TrackingRecorder, ABC):
             found = c.fetchone()
         if found is not None and found[0] == SCHEMA_VERSION:
             return False
-        self.clear()
+        self.clear(application_name)
         return True
 
-    def clear(self) -> None:
+    def clear(self, application_name: str) -> None:
         """Empty every view table and forget the tracking: the next catch-up rebuilds from zero."""
         with self._cursor(commit=True) as c:
             for name in ("versions", "audit", "meta"):
                 c.execute(f"DELETE FROM {self._table(name)}")
-            self._drop_tracking(c)
+            self._drop_tracking(c, application_name)
             c.execute(
                 f"INSERT INTO {self._table('meta')} (key, value) VALUES ('schema', ?)",
                 (SCHEMA_VERSION,),
@@ -223,10 +223,20 @@ class ViewStore(TrackingRecorder, ABC):
             return [tuple(r) for r in c.fetchall()]
 
     def audit_rows(
-        self, *, issue_id: str | None = None, unit: str | None = None
+        self,
+        *,
+        issue_id: str | None = None,
+        unit: str | None = None,
+        after: int | None = None,
+        limit: int | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Audit rows of one issue, or of every issue of a unit, in the order they were recorded."""
-        where, params = [], []
+        """Audit rows of one issue, of every issue of a unit, or after a position, in the order
+        they were recorded."""
+        where: list[str] = []
+        params: list[Any] = []
+        if after is not None:
+            where.append("position > ?")
+            params.append(after)
         if issue_id is not None:
             where.append("issue_id = ?")
             params.append(issue_id)
@@ -237,8 +247,8 @@ class ViewStore(TrackingRecorder, ABC):
         with self._cursor(commit=False) as c:
             c.execute(
                 f"SELECT {', '.join(AUDIT_COLUMNS)} FROM {self._table('audit')} {clause} "
-                "ORDER BY position",
-                params,
+                f"ORDER BY position{' LIMIT ?' if limit is not None else ''}",
+                [*params, limit] if limit is not None else params,
             )
             return [tuple(r) for r in c.fetchall()]
 
@@ -283,8 +293,8 @@ class SQLiteViewStore(SQLiteTrackingRecorder, ViewStore):
     def _track(self, cursor: Any, tracking: Tracking) -> None:
         self._insert_tracking(cursor, tracking)
 
-    def _drop_tracking(self, cursor: Any) -> None:
-        cursor.execute("DELETE FROM tracking")
+    def _drop_tracking(self, cursor: Any, application_name: str) -> None:
+        cursor.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
 
 
 class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
@@ -306,8 +316,12 @@ class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
     def _track(self, cursor: Any, tracking: Tracking) -> None:
         self._insert_tracking(cursor.dict_cursor, tracking)
 
-    def _drop_tracking(self, cursor: Any) -> None:
-        cursor.execute(f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}"')
+    def _drop_tracking(self, cursor: Any, application_name: str) -> None:
+        cursor.execute(
+            f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}" '
+            "WHERE application_name = ?",
+            (application_name,),
+        )
 
 
 class _QmarkCursor:

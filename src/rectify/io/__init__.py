@@ -1,0 +1,1 @@
+"""Adapters at the edge: spreadsheets, CSV and JSON lines in and out."""
