@@ -1,0 +1,159 @@
+"""The view commands as a user runs them: ledger, figures, events, export, rebuild, project."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import rectify
+from tests.e2e.test_cli import run
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
+    db = f"sqlite:///{tmp_path_factory.mktemp('views') / 'demo.db'}"
+    done = run("demo", "--db", db)
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def test_ledger_and_figures(demo: str) -> None:
+    done = run("ledger", "--db", demo, "--as-of", "2019-09-30")
+    assert done.returncode == 0, done.stderr
+    assert (
+        "問題整改臺賬 as of 2019-09-30" in done.stdout
+        and "整改率 rectification rate" in done.stdout
+    )
+    earlier = run("ledger", "--db", demo, "--as-of", "2019-09-30", "--known-at", "50")
+    assert "known at 50" in earlier.stdout
+    figures = run("figures", "--db", demo, "--as-of", "2019-09-30")
+    assert (
+        figures.returncode == 0
+        and "by unit 按責任單位" in figures.stdout
+        and "省財政廳" in figures.stdout
+    )
+    bad = run("ledger", "--db", demo, "--as-of", "30/09/2019")
+    assert bad.returncode == 2 and "as_of" in bad.stdout
+
+
+def test_events_are_json_lines_of_the_documented_schema(demo: str) -> None:
+    done = run("events", "--db", demo, "--since", "200", "--limit", "5")
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [e["position"] for e in lines] == [201, 202, 203, 204, 205]
+    for e in lines:
+        assert e["schema"] == "rectify.event/1"
+        assert set(e) == {
+            "schema",
+            "issue_id",
+            "version",
+            "position",
+            "recorded_at",
+            "on",
+            "actor",
+            "action",
+            "event",
+            "from_state",
+            "to_state",
+            "reason",
+            "details",
+        }
+        date.fromisoformat(e["on"])
+        datetime.fromisoformat(e["recorded_at"])
+    app = rectify.connect(demo)
+    assert [x.model_dump(mode="json") for x in app.events_since(200, limit=5)] == [
+        {k: v for k, v in e.items() if k != "schema"} for e in lines
+    ]
+    assert app.events_since(app.recorder.max_notification_id() or 0) == []
+
+
+def test_export_xlsx(demo: str, tmp_path: Path) -> None:
+    out = tmp_path / "ledger.xlsx"
+    done = run("export", "--db", demo, "--as-of", "2019-09-30", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["臺賬", "整改進度"]
+    sheet = book["臺賬"]
+    header = [c.value for c in sheet[1]]
+    assert header[:14] == [
+        "序號",
+        "問題描述",
+        "問題來源",
+        "問題類別",
+        "責任單位",
+        "責任人",
+        "整改措施",
+        "整改類型",
+        "整改時限",
+        "整改進展",
+        "狀態",
+        "是否銷號",
+        "銷號日期",
+        "備註",
+    ]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}45"
+    assert sheet.column_dimensions["B"].width == 36
+    rows = list(sheet.iter_rows(min_row=2, max_row=45, values_only=True))
+    assert len(rows) == 44 and rows[0][0] == 1
+    status = header.index("狀態")
+    overdue = header.index("逾期天數")
+    fills = {
+        sheet.cell(r, status + 1).fill.fgColor.rgb
+        for r in range(2, 46)
+        if isinstance(sheet.cell(r, overdue + 1).value, int)
+        and sheet.cell(r, overdue + 1).value > 0
+    }
+    assert fills == {"00F8CBAD"}  # red for overdue
+    closed = [r for r in range(2, 46) if sheet.cell(r, status + 1).value == "已銷號"]
+    assert {sheet.cell(r, status + 1).fill.fgColor.rgb for r in closed} == {"00C6EFCE"}
+    assert isinstance(sheet.cell(2, header.index("發現日期") + 1).value, datetime)
+    footer = sheet.cell(sheet.max_row, 1).value
+    assert footer.startswith("截至 2019-09-30") and "exported at" in footer
+    figures = book["整改進度"]
+    labels = [r[0] for r in figures.iter_rows(values_only=True)]
+    assert "整改率 rectification rate" in labels and "省財政廳" in labels
+
+
+def test_export_csv(demo: str, tmp_path: Path) -> None:
+    out = tmp_path / "ledger.csv"
+    assert run("export", "--db", demo, "--as-of", "2019-09-30", "--out", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8-sig")
+    table = list(csv.reader(text.splitlines()))
+    assert table[0][0] == "序號" and len(table) == 1 + 44 + 2
+    assert table[-1][0].startswith("截至 2019-09-30")
+    bad = run("export", "--db", demo, "--out", str(tmp_path / "x.pdf"))
+    assert bad.returncode == 2
+
+
+def test_rebuild_and_project(demo: str) -> None:
+    before = run("ledger", "--db", demo, "--as-of", "2019-09-30").stdout
+    assert "views rebuilt from" in run("rebuild", "--db", demo).stdout
+    assert "projected 0 events" in run("project", "--db", demo).stdout
+    assert run("ledger", "--db", demo, "--as-of", "2019-09-30").stdout == before
+
+
+def test_help_lists_every_command() -> None:
+    done = subprocess.run(
+        [str(Path(run.__globals__["RECTIFY"])), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for command in (
+        "demo",
+        "diagram",
+        "ledger",
+        "figures",
+        "audit",
+        "events",
+        "export",
+        "rebuild",
+        "project",
+    ):
+        assert command in done.stdout
