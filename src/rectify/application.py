@@ -160,7 +160,7 @@ class RectificationApp(Application[UUID]):
         )
         if cmd.command_id is not None:
             existing = issue_id_for(cmd.command_id)
-            if self._exists(existing):
+            if self.has_issue(existing):
                 return existing
         issue = Issue.record(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload())
         try:
@@ -451,8 +451,9 @@ class RectificationApp(Application[UUID]):
         rows = self.views.audit_rows(after=position, limit=limit)
         return [audit_entry_from_row(dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
 
-    def _exists(self, issue_id: UUID) -> bool:
-        return bool(self.recorder.select_events(issue_id, limit=1))
+    def has_issue(self, issue_id: UUID | str) -> bool:
+        """Whether an issue with this id is recorded."""
+        return bool(self.recorder.select_events(self._issue_uuid(issue_id), limit=1))
 
     def _events(self, issue_id: UUID) -> list[Issue.Event]:
         events = list(self.repository.event_store.get(issue_id))

@@ -366,6 +366,63 @@ def export(
     console.print(f"wrote {len(rows)} rows as of {result.as_of} to {out}")
 
 
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help="The ledger to import (.xlsx or .csv).", exists=True)
+    ],
+    db: DbOption = DEFAULT_DB,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would change.")
+    ] = False,
+    list_name: Annotated[
+        str | None,
+        typer.Option("--list", help="The ledger's name in match keys (default: file name)."),
+    ] = None,
+    key_column: Annotated[str, typer.Option(help="The column that numbers the rows.")] = "序號",
+    mapping: Annotated[
+        Path | None, typer.Option(help="Column mapping (JSON or TOML) for a unit's own headers.")
+    ] = None,
+    units: Annotated[
+        Path | None, typer.Option(help="A file of known units, one a line; others are refused.")
+    ] = None,
+) -> None:
+    """Import a legacy ledger as back-dated events: all rows or none; re-importing records nothing."""
+    from rectify.io.importer import ImportRejected, import_ledger
+
+    application = _open(db)
+    known = None
+    if units is not None:
+        known = {u.strip() for u in units.read_text(encoding="utf-8").splitlines() if u.strip()}
+    try:
+        result = import_ledger(
+            application, file, list_name=list_name, key_column=key_column, mapping=mapping,
+            units=known, dry_run=dry_run,
+        )  # fmt: skip
+    except ImportRejected as e:
+        table = Table(title=f"{file.name}: nothing recorded", header_style="bold red")
+        for col in ("row", "column", "problem"):
+            table.add_column(col)
+        for problem in e.rows:
+            table.add_row(str(problem.row), problem.column, problem.reason)
+        console.print(table)
+        raise typer.Exit(2) from None
+    except RectifyError as e:
+        _fail(e)
+    if dry_run:
+        diff = Table(title=f"{file.name}: dry run", header_style="bold")
+        for col in ("row", "key", "issue", "change"):
+            diff.add_column(col)
+        for number, issue_id, key in result.new:
+            diff.add_row(str(number), key, str(issue_id), "[green]new[/]")
+        for number, issue_id, key, fields in result.differs:
+            diff.add_row(
+                str(number), key, str(issue_id), f"[yellow]differs: {', '.join(fields)}[/]"
+            )
+        console.print(diff)
+    console.print(result.summary())
+
+
 def main() -> None:
     """Entry point of the ``rectify`` console script."""
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")

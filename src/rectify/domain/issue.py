@@ -198,11 +198,31 @@ class Issue(Aggregate):
         branch_id: UUID | None = None,
         command_id: str | None = None,
         flow: WorkflowDefinition = CURRENT_ISSUE_WORKFLOW,
+        issue_id: UUID | None = None,
     ) -> Issue:
-        """Record a newly found problem (checked: the actor may record)."""
+        """Record a newly found problem (checked: the actor may record).
+
+        The id is random, derived from ``command_id`` when given, or ``issue_id`` itself (an
+        import keeps the ids of the ledger it reads)."""
         step = flow.create
         if not step.permits(actor, unit):
             raise PermissionDenied(actor.id, step.trigger, f"needs {step.describe_grants(unit)}")
+        if issue_id is not None:
+            return cls._create(
+                cls.IssueFound,
+                id=issue_id,
+                actor=actor,
+                on=on,
+                command_id=command_id,
+                workflow=flow.key,
+                title=title,
+                description=description,
+                unit=unit,
+                source=source,
+                category=category,
+                severity=severity,
+                branch_id=branch_id,
+            )
         return cls(
             actor=actor,
             on=on,

@@ -47,7 +47,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("問題描述", "title", width=36),
     Column("問題來源", "source", "enum", 10),
     Column("問題類別", "category", width=12),
-    Column("責任單位", "responsible_unit", width=16),
+    Column("責任單位", "acting_unit", width=16),
     Column("責任人", "responsible_person", width=10),
     Column("整改措施", "measures", "list", 30),
     Column("整改類型", "mode", "enum", 10),

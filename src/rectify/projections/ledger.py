@@ -128,6 +128,11 @@ class LedgerRow:
         return self.status is Status.CLOSED_OUT
 
     @property
+    def acting_unit(self) -> str:
+        """責任單位: the assigned unit, else the problem's own unit."""
+        return self.responsible_unit or self.unit
+
+    @property
     def remarks(self) -> str:
         """備註."""
         return remarks(
@@ -147,7 +152,7 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("問題描述", "title"),
     ("問題來源", "source"),
     ("問題類別", "category"),
-    ("責任單位", "responsible_unit"),
+    ("責任單位", "acting_unit"),
     ("責任人", "responsible_person"),
     ("整改措施", "measures"),
     ("整改類型", "mode"),
