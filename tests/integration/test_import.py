@@ -295,7 +295,7 @@ def test_merged_cells(tmp_path: Path) -> None:
     app = rectify.connect("memory://", today=lambda: date(2019, 12, 31))
     with pytest.raises(ImportRejected) as rejected:
         import_ledger(app, path)
-    assert [(e.row, e.column) for e in rejected.value.rows][0] == (3, "E3:E4")
+    assert (rejected.value.rows[0].row, rejected.value.rows[0].column) == (3, "E3:E4")
     assert "merged" in str(rejected.value)
     assert app.recorder.max_notification_id() in (None, 0)
 
