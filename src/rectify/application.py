@@ -24,6 +24,7 @@ from rectify.errors import ConcurrencyConflict, InvalidCommand, NotFound
 from rectify.persistence import PydanticMapper, ensure_postgres_schema, env_for_url
 from rectify.projections.figures import Figures
 from rectify.projections.ledger import LedgerRow, RowReader
+from rectify.projections.notice import Notice, Period
 from rectify.projections.projector import Projector
 from rectify.projections.store import AUDIT_COLUMNS, VERSION_COLUMNS, construct_views
 from rectify.projections.views import AuditEntry, IssueView, audit_entry_from_row
@@ -440,6 +441,13 @@ class RectificationApp(Application[UUID]):
         """Progress figures (整改進度) of the ledger on ``as_of`` (as known at ``known_at``)."""
         rows = self.ledger(as_of, known_at, unit=unit, source=source, category=category)
         return Figures.of(rows, self._as_of(as_of), self._known_at(known_at))
+
+    def notice(self, period: str) -> Notice:
+        """通報 for a month (``"2019-06"``), quarter (``"2019-Q2"``) or year (``"2019"``): per unit,
+        found, rectified and closed out in the period, overdue at its end, rectified late in it."""
+        span = Period.parse(period)
+        day = min(span.end, self.today())
+        return Notice.of(span, self.ledger(day), day)
 
     def events_since(self, position: int = 0, *, limit: int | None = None) -> list[AuditEntry]:
         """Events recorded after notification ``position``, in order, as readable entries.

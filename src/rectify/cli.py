@@ -366,6 +366,28 @@ def export(
     console.print(f"wrote {len(rows)} rows as of {result.as_of} to {out}")
 
 
+@app.command()
+def notice(
+    period: Annotated[str, typer.Option(help="2019-06 (month), 2019-Q2 (quarter) or 2019 (year).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write to .md or .xlsx.")] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """The periodic notification (通報): per unit, found / rectified / closed out in the period,
+    overdue at its end and rectified late."""
+    from rectify.io.notice import notice_markdown, write_notice
+
+    application = _open(db)
+    try:
+        result = application.notice(period)
+    except RectifyError as e:
+        _fail(e)
+    if out is None:
+        typer.echo(notice_markdown(result))
+        return
+    write_notice(out, result)
+    console.print(f"wrote the {result.period.label} notice ({len(result.lines)} units) to {out}")
+
+
 @app.command("import")
 def import_(
     file: Annotated[
