@@ -157,3 +157,30 @@ def test_help_lists_every_command() -> None:
         "project",
     ):
         assert command in done.stdout
+
+
+def test_import_and_notice(demo: str, tmp_path: Path) -> None:
+    out = tmp_path / "ledger.xlsx"
+    assert run("export", "--db", demo, "--as-of", "2019-09-30", "--out", str(out)).returncode == 0
+    target = f"sqlite:///{tmp_path / 'imported.db'}"
+    dry = run("import", str(out), "--db", target, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "44 new (would record" in dry.stdout.replace("\n", " ")
+    done = run("import", str(out), "--db", target)
+    assert "44 new (recorded" in done.stdout.replace("\n", " ")
+    again = run("import", str(out), "--db", target)
+    assert "0 new (recorded 0 events), 44 unchanged" in again.stdout.replace("\n", " ")
+    broken = tmp_path / "broken.csv"
+    broken.write_text("序號,問題描述\n1,x\n", encoding="utf-8")
+    refused = run("import", str(broken), "--db", target)
+    assert (
+        refused.returncode == 2
+        and "nothing recorded" in refused.stdout
+        and "問題來源" in refused.stdout
+    )
+    notice = run("notice", "--db", demo, "--period", "2019-08")
+    assert notice.returncode == 0 and notice.stdout.startswith("# 問題整改情況通報 2019-08")
+    md = tmp_path / "notice.md"
+    assert run("notice", "--db", demo, "--period", "2019-Q3", "--out", str(md)).returncode == 0
+    assert "| **合計** |" in md.read_text(encoding="utf-8")
+    assert run("notice", "--db", demo, "--period", "someday").returncode == 2
