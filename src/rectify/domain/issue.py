@@ -207,35 +207,22 @@ class Issue(Aggregate):
         step = flow.create
         if not step.permits(actor, unit):
             raise PermissionDenied(actor.id, step.trigger, f"needs {step.describe_grants(unit)}")
+        found: dict[str, Any] = {
+            "actor": actor,
+            "on": on,
+            "command_id": command_id,
+            "workflow": flow.key,
+            "title": title,
+            "description": description,
+            "unit": unit,
+            "source": source,
+            "category": category,
+            "severity": severity,
+            "branch_id": branch_id,
+        }
         if issue_id is not None:
-            return cls._create(
-                cls.IssueFound,
-                id=issue_id,
-                actor=actor,
-                on=on,
-                command_id=command_id,
-                workflow=flow.key,
-                title=title,
-                description=description,
-                unit=unit,
-                source=source,
-                category=category,
-                severity=severity,
-                branch_id=branch_id,
-            )
-        return cls(
-            actor=actor,
-            on=on,
-            command_id=command_id,
-            workflow=flow.key,
-            title=title,
-            description=description,
-            unit=unit,
-            source=source,
-            category=category,
-            severity=severity,
-            branch_id=branch_id,
-        )
+            return cls._create(cls.IssueFound, id=issue_id, **found)
+        return cls(**found)
 
     # ---------------------------------------------------------------- questions
 
