@@ -38,10 +38,12 @@ import pstats
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -50,8 +52,7 @@ from typing import Any
 import rectify
 from rectify.domain.issue import Issue
 from rectify.domain.values import Severity, Source
-from rectify.projections.ledger import RowReader
-from rectify.projections.store import PREFIX, VERSION_COLUMNS
+from rectify.projections.store import PREFIX
 
 TARGET_S = 1.0
 """Most one ``app.ledger(...)`` call may take at the default size, in seconds."""
@@ -93,7 +94,7 @@ RESPONSIBLE = {
     for k, u in enumerate(UNITS)
 }
 SOURCES = tuple(Source)
-CATEGORIES = (None, "作風建設", "制度執行", "財務管理", "幹部管理", "基層組織", "意識形態", "安全生產")
+CATEGORIES = (None, "作風建設", "制度執行", "財務管理", "幹部管理", "基層組織", "意識形態", "安全生產")  # fmt: skip
 SEVERITIES = (Severity.MINOR, Severity.NORMAL, Severity.NORMAL, Severity.NORMAL, Severity.SERIOUS)
 CAMPAIGNS = ("2020年專項整治", "2021年集中治理行動", "基層減負專項")
 TITLES = (
@@ -345,36 +346,65 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
     return seconds, result
 
 
-def ledger_sql(as_of: date, known_at: int | None) -> tuple[str, list[Any]]:
-    """The SQL ``ViewStore.ledger_rows`` runs without filters (same columns, predicate, order)."""
+Statement = tuple[str, list[Any]]
+
+
+class _Recording:
+    """A cursor that remembers what it executes (and otherwise is the cursor it wraps)."""
+
+    def __init__(self, cursor: Any, seen: list[Statement]) -> None:
+        self._cursor = cursor
+        self._seen = seen
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        self._seen.append((sql, list(params)))
+        return self._cursor.execute(sql, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+def ledger_statement(app: rectify.RectificationApp, as_of: date, known_at: int | None) -> Statement:
+    """The SQL and parameters ``ViewStore.ledger_rows`` runs for this query (captured, so the
+    baseline follows whatever the views look like); SELECT * with the predicate if that fails."""
+    views: Any = app.views
+    seen: list[Statement] = []
+    original = views._cursor
+
+    @contextmanager
+    def recording(*, commit: bool) -> Iterator[Any]:
+        with original(commit=commit) as cursor:
+            yield _Recording(cursor, seen)
+
+    views._cursor = recording
+    try:
+        views.ledger_rows(as_of, known_at, {})
+    except Exception:  # the SELECT * fallback below is good enough for a baseline
+        seen.clear()
+    finally:
+        del views._cursor
+    if seen:
+        return seen[-1]
     day = as_of.isoformat()
-    where = ["on_from <= ?"]
-    params: list[Any] = [day]
     if known_at is None:
-        where.append("(on_to IS NULL OR on_to > ?)")
-        params.append(day)
+        where, params = "on_from <= ? AND (on_to IS NULL OR on_to > ?)", [day, day]
     else:
-        where += ["pos_from <= ?", "(pos_to IS NULL OR on_to > ? OR pos_to > ?)"]
-        params += [known_at, day, known_at]
-    sql = (
-        f"SELECT {', '.join(VERSION_COLUMNS)} FROM {PREFIX}_versions "
-        f"WHERE {' AND '.join(where)} ORDER BY seq"
-    )
-    return sql, params
+        where = "on_from <= ? AND pos_from <= ? AND (pos_to IS NULL OR on_to > ? OR pos_to > ?)"
+        params = [day, known_at, day, known_at]
+    return f"SELECT * FROM {PREFIX}_versions WHERE {where}", params
 
 
 class Raw:
-    """Plain sqlite3 on the same file: the least a query for these rows can cost in Python."""
+    """Plain sqlite3 on the same file: the least reading these rows can cost in Python."""
 
     def __init__(self, path: Path) -> None:
         self.conn = sqlite3.connect(path)
 
-    def rows(self, as_of: date, known_at: int | None) -> list[tuple[Any, ...]]:
-        sql, params = ledger_sql(as_of, known_at)
-        return self.conn.execute(sql, params).fetchall()
+    def rows(self, statement: Statement) -> list[Any]:
+        return self.conn.execute(*statement).fetchall()
 
-    def plan(self, as_of: date, known_at: int | None) -> str:
-        sql, params = ledger_sql(as_of, known_at)
+    def plan(self, statement: Statement) -> str:
+        sql, params = statement
         plan = self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
         return "; ".join(str(row[-1]) for row in plan)
 
@@ -382,87 +412,94 @@ class Raw:
         self.conn.close()
 
 
-def check_same_rows(app: rectify.RectificationApp, raw: Raw, as_of: date, known: int | None) -> int:
-    """Untimed: the raw SQL returns the rows the ledger is built from, in the same order."""
-    ours = app.views.ledger_rows(as_of, known, {})
-    theirs = raw.rows(as_of, known)
-    if ours != theirs:
-        msg = f"raw SQL and ViewStore.ledger_rows differ for as_of={as_of}, known_at={known}"
-        raise RuntimeError(msg)
-    ledger = app.ledger(as_of=as_of, known_at=known)
-    if [r.seq for r in ledger] != [t[2] for t in theirs]:
-        msg = f"app.ledger and the raw rows differ for as_of={as_of}, known_at={known}"
-        raise RuntimeError(msg)
-    return len(theirs)
+@dataclass
+class Case:
+    label: str
+    as_of: date
+    known_at: int | None
+    statement: Statement
 
 
-def measure_queries(
-    app: rectify.RectificationApp, raw: Raw, repeat: int, positions: int
-) -> list[Timing]:
-    out: list[Timing] = []
-    cases: list[tuple[str, date, int | None]] = [
-        (f"ledger as_of={d} ({name})", d, None) for name, d in AS_OF
+def cases(app: rectify.RectificationApp, positions: int) -> list[Case]:
+    out = [
+        Case(f"ledger as_of={d} ({name})", d, None, ledger_statement(app, d, None))
+        for name, d in AS_OF
     ]
     for share in KNOWN_AT_SHARES:
         k = round(positions * share)
-        cases.append(
-            (f"ledger as_of={KNOWN_AT_DAY} known_at={k:,} ({share:.0%})", KNOWN_AT_DAY, k)
-        )
-    for label, d, k in cases:
-        rows = check_same_rows(app, raw, d, k)
-        raw_s, _ = timed(lambda d=d, k=k: raw.rows(d, k), repeat)
-        ours, _ = timed(lambda d=d, k=k: app.ledger(as_of=d, known_at=k), repeat)
-        out.append(Timing(label, ours, rows, raw_s))
-    for name, d in FIGURES_AS_OF:
-        seconds, figures = timed(lambda d=d: app.figures(as_of=d), repeat)
-        raw_s, _ = timed(lambda d=d: raw.rows(d, None), repeat)
-        out.append(Timing(f"figures as_of={d} ({name})", seconds, figures.total.found, raw_s))
+        label = f"ledger as_of={KNOWN_AT_DAY} known_at={k:,} ({share:.0%})"
+        out.append(Case(label, KNOWN_AT_DAY, k, ledger_statement(app, KNOWN_AT_DAY, k)))
     return out
 
 
-def stages(app: rectify.RectificationApp, raw: Raw, repeat: int) -> list[tuple[str, float]]:
-    """Where the time of the largest ledger (as_of after the end) goes, stage by stage, each
-    stage timed alone (best of ``repeat``), the conversions on rows fetched beforehand."""
-    day = AS_OF[-1][1]
-    rows = app.views.ledger_rows(day, None, {})
-    dicts = [dict(zip(VERSION_COLUMNS, r, strict=True)) for r in rows]
-    sql, params = ledger_sql(day, None)
-    unordered = sql.removesuffix(" ORDER BY seq")
-    row_conn = sqlite3.connect(raw.conn.execute("PRAGMA database_list").fetchone()[2])
-    row_conn.row_factory = sqlite3.Row
+def measure_queries(
+    app: rectify.RectificationApp, raw: Raw, todo: list[Case], repeat: int
+) -> list[Timing]:
+    out: list[Timing] = []
+    raw_by_day: dict[date, list[float]] = {}
+    for case in todo:
+        raw_s, raw_rows = timed(lambda c=case: raw.rows(c.statement), repeat)
+        ours, rows = timed(lambda c=case: app.ledger(as_of=c.as_of, known_at=c.known_at), repeat)
+        if len(rows) != len(raw_rows):  # untimed sanity check: the same rows
+            msg = f"{case.label}: app.ledger has {len(rows)} rows, the raw SQL {len(raw_rows)}"
+            raise RuntimeError(msg)
+        out.append(Timing(case.label, ours, len(rows), raw_s))
+        if case.known_at is None:
+            raw_by_day[case.as_of] = raw_s
+        del rows, raw_rows
+    for name, d in FIGURES_AS_OF:
+        seconds, figures = timed(lambda d=d: app.figures(as_of=d), repeat)
+        out.append(Timing(f"figures as_of={d} ({name})", seconds, figures.total.found,
+                          raw_by_day.get(d)))  # fmt: skip
+    return out
+
+
+def stages(
+    app: rectify.RectificationApp, raw: Raw, case: Case, timing: Timing, repeat: int
+) -> list[tuple[str, float]]:
+    """Where the time of one ledger query goes, each stage timed alone (best of ``repeat``)."""
+    views: Any = app.views
+    d, k = case.as_of, case.known_at
+    database = raw.conn.execute("PRAGMA database_list").fetchone()[2]
+    row_conn = sqlite3.connect(database)
+    row_conn.row_factory = sqlite3.Row  # as eventsourcing's SQLite connections have it
 
     def best(fn: Callable[[], Any]) -> float:
         return min(timed(fn, repeat)[0])
 
-    def build() -> list[Any]:
-        reader = RowReader()
-        return [reader.row(c, day) for c in dicts]
+    def no_gc() -> Any:
+        gc.disable()
+        try:
+            return app.ledger(as_of=d, known_at=k)
+        finally:
+            gc.enable()
 
+    fetched = views.ledger_rows(d, k, {})
+    rows_fetched = {"row": best(lambda: [tuple(r) for r in row_conn.execute(*case.statement)])}
+    rows_fetched["views"] = best(lambda: views.ledger_rows(d, k, {}))
+    views.ledger_rows = lambda *args, **kwargs: fetched  # app.ledger minus the query
+    try:
+        building = best(lambda: app.ledger(as_of=d, known_at=k))
+    finally:
+        del views.ledger_rows
     out = [
-        ("raw sqlite3, same SQL without ORDER BY (tuples)", best(
-            lambda: raw.conn.execute(unordered, params).fetchall())),
-        ("raw sqlite3, same SQL (tuples) = the baseline", best(lambda: raw.rows(day, None))),
-        ("raw sqlite3, same SQL, row_factory=sqlite3.Row, tuple(r)", best(
-            lambda: [tuple(r) for r in row_conn.execute(sql, params).fetchall()])),
-        ("ViewStore.ledger_rows (eventsourcing's connection)", best(
-            lambda: app.views.ledger_rows(day, None, {}))),
-        ("dict(zip(VERSION_COLUMNS, r)) for every row", best(
-            lambda: [dict(zip(VERSION_COLUMNS, r, strict=True)) for r in rows])),
-        ("RowReader().row(c, as_of) for every row", best(build)),
-        ("app.catch_up() when nothing is new", best(app.catch_up)),
-        ("app.ledger(as_of) in all", best(lambda: app.ledger(as_of=day))),
-    ]  # fmt: skip
+        ("raw sqlite3, the same statement, tuples (the baseline)", min(timing.raw or [0.0])),
+        ("raw sqlite3, the same statement, sqlite3.Row, tuple(r)", rows_fetched["row"]),
+        ("ViewStore.ledger_rows (the query through eventsourcing)", rows_fetched["views"]),
+        ("app.ledger with ledger_rows already fetched (row building)", building),
+        ("app.ledger in all (as in the table above)", timing.best),
+        ("app.ledger in all, gc disabled during the call", best(no_gc)),
+    ]
     row_conn.close()
     return out
 
 
-def profile_ledger(app: rectify.RectificationApp, top: int = 25) -> None:
-    day = AS_OF[-1][1]
+def profile_ledger(app: rectify.RectificationApp, case: Case, top: int = 25) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
-    app.ledger(as_of=day)
+    app.ledger(as_of=case.as_of, known_at=case.known_at)
     profiler.disable()
-    print(f"\ncProfile of app.ledger(as_of={day}) (times include profiler overhead)")
+    print(f"\ncProfile of {case.label} (times include profiler overhead)")
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
     stats.sort_stats("tottime").print_stats(top)
 
@@ -475,6 +512,28 @@ def _version(dist: str) -> str:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
         return "?"
+
+
+def _commit() -> str:
+    """The commit of the working tree, and whether src/ differs from it (read-only git)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "src"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "commit unknown"
+    return f"commit {head}" + (" + uncommitted changes in src/" if dirty else "")
+
+
+def _short(sql: str, width: int = 150) -> str:
+    sql = " ".join(sql.split())
+    return sql if len(sql) <= width else sql[: width - 1] + "…"
 
 
 def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
@@ -536,7 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         f"eventsourcing {_version('eventsourcing')} · pydantic {_version('pydantic')} · "
         f"rectify {_version('rectify')}"
     )
-    print(f"{platform.platform()} · {platform.processor() or platform.machine()}")
+    print(f"{platform.platform()} · {platform.processor() or platform.machine()} · {_commit()}")
 
     tmp = None
     if args.db is None:
@@ -579,18 +638,28 @@ def main(argv: list[str] | None = None) -> int:
             f"log: {positions:,} notifications; views: {versions:,} version rows; "
             f"file {size / 2**20:,.0f} MiB (with WAL)"
         )
-        print(f"query plan, as_of:    {raw.plan(END, None)}")
-        print(f"query plan, known_at: {raw.plan(KNOWN_AT_DAY, positions // 2)}\n")
+        todo = cases(app, positions)
+        full = todo[len(AS_OF) - 1]  # as_of after the end: every problem, the largest ledger
+        print(f"statement (as_of): {_short(full.statement[0])}")
+        print(f"query plan, as_of:    {raw.plan(full.statement)}")
+        print(f"query plan, known_at: {raw.plan(todo[-1].statement)}\n")
 
-        timings = measure_queries(app, raw, args.repeat, positions)
-        print(f"each query {args.repeat}× (gc.collect() before each); raw SQL: same SQL, sqlite3")
+        timings = measure_queries(app, raw, todo, args.repeat)
+        print(
+            f"each query {args.repeat}× (gc.collect() before each); raw SQL: the statement "
+            "ViewStore.ledger_rows runs, with plain sqlite3, fetchall()"
+        )
         print_queries(timings, check_target=True)
 
-        print(f"\nwhere the time goes: app.ledger(as_of={AS_OF[-1][1]}), best of {args.repeat}")
-        parts = stages(app, raw, args.repeat)
-        print_table(("stage", "s"), [(label, f"{s:.3f}") for label, s in parts])
+        print(f"\nwhere the time goes: {full.label}, best of {args.repeat}")
+        parts = stages(app, raw, full, timings[len(AS_OF) - 1], args.repeat)
+        total = timings[len(AS_OF) - 1].best
+        print_table(
+            ("stage", "s", "of all"),
+            [(label, f"{s:.3f}", f"{s / total:.0%}") for label, s in parts],
+        )
         if args.profile:
-            profile_ledger(app)
+            profile_ledger(app, full)
     finally:
         raw.close()
         app.close()

@@ -23,10 +23,10 @@ from rectify.domain.values import Actor, Severity, Source, Status
 from rectify.errors import ConcurrencyConflict, InvalidCommand, NotFound
 from rectify.persistence import PydanticMapper, ensure_postgres_schema, env_for_url
 from rectify.projections.figures import Figures
-from rectify.projections.ledger import LedgerRow, RowReader
+from rectify.projections.ledger import LedgerRow
 from rectify.projections.notice import Notice, Period
 from rectify.projections.projector import Projector
-from rectify.projections.store import AUDIT_COLUMNS, VERSION_COLUMNS, construct_views
+from rectify.projections.store import AUDIT_COLUMNS, construct_views
 from rectify.projections.views import AuditEntry, IssueView, audit_entry_from_row
 
 _PAGE = 1000
@@ -423,10 +423,9 @@ class RectificationApp(Application[UUID]):
             filters["source"] = _parse(Source, source, "source").value
         if category is not None:
             filters["category"] = category
-        reader = RowReader()
         return [
-            reader.row(dict(zip(VERSION_COLUMNS, r, strict=True)), day)
-            for r in self.views.ledger_rows(day, position, filters)
+            LedgerRow(seq, state, day)
+            for seq, state in self.views.ledger_rows(day, position, filters)
         ]
 
     def figures(

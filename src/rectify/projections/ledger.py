@@ -9,9 +9,10 @@ valid on business date D as known at position K.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from uuid import UUID
 
 from rectify.domain.issue import days_overdue
@@ -76,51 +77,254 @@ def remarks(
     return ",".join(notes)
 
 
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
-    """One problem on the ledger as of ``as_of`` (known at notification position ``known_at``).
+LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("序號", "seq"),
+    ("問題描述", "title"),
+    ("問題來源", "source"),
+    ("問題類別", "category"),
+    ("責任單位", "acting_unit"),
+    ("責任人", "responsible_person"),
+    ("整改措施", "measures"),
+    ("整改類型", "mode"),
+    ("整改時限", "deadline"),
+    ("整改進展", "progress"),
+    ("狀態", "status"),
+    ("是否銷號", "is_closed_out"),
+    ("銷號日期", "closed_out_on"),
+    ("備註", "remarks"),
+)
+"""The conventional ledger columns (Chinese header, LedgerRow attribute), in order."""
 
+
+# ---------------------------------------------------------------- the stored form of a row
+#
+# A view row keeps an issue's state as one text: the fields below, in this order, joined by SEP,
+# None as NONE, measures joined by ITEM. Reading 100k rows then costs one string per row from the
+# database and a split, not forty column objects. A value holding a separator (control characters
+# in free text) makes the whole state a JSON array instead, read the same way.
+
+STORED_FIELDS: tuple[str, ...] = (
+    "id", "title", "description", "source", "category", "unit", "responsible_unit",
+    "responsible_person", "measures", "mode", "deadline", "progress", "progress_on", "status",
+    "closed_out_on", "severity", "campaign", "branch_id", "list_id", "common_problem", "found_on",
+    "found_by", "assigned_on", "rectified_on", "rectified_late", "verified_on", "withdrawn_on",
+    "rejections", "reopenings", "extensions", "workflow", "version", "position", "recorded_at",
+)  # fmt: skip
+"""The fields of a LedgerRow that a view row stores (seq is a column; the rest depend on as_of)."""
+
+SEP, NONE, ITEM = "\x1f", "\x1e", "\x1d"
+_CONTROL = (SEP, NONE, ITEM)
+
+
+def stamp(moment: datetime) -> str:
+    """A recorded-at time as sortable UTC text (naive times are taken as UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _encode(value: Any) -> str | list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):  # before date: a datetime is a date
+        return stamp(value)
+    if isinstance(value, date | UUID):
+        return str(value)
+    if isinstance(value, Actor):
+        return value.model_dump_json()
+    if isinstance(value, tuple):
+        return list(value)
+    msg = f"cannot store {value!r} in a ledger row"
+    raise TypeError(msg)
+
+
+def pack_state(state: dict[str, Any]) -> str:
+    """The stored text of a row's state (``state`` by field name, as :func:`issue_state` gives)."""
+    parts = [_encode(state.get(name)) for name in STORED_FIELDS]
+    if any(_awkward(p) for p in parts):
+        return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return SEP.join(
+        NONE if p is None else ITEM.join(p) if isinstance(p, list) else p for p in parts
+    )
+
+
+def _awkward(part: str | list[str] | None) -> bool:
+    """Whether a value cannot be stored joined: it holds a separator (or is an empty item)."""
+    if part is None:
+        return False
+    if isinstance(part, list):
+        return any(not item or _awkward(item) for item in part)
+    return any(c in part for c in _CONTROL)
+
+
+_STATUS = {s.value: s for s in Status}
+_MODE = {m.value: m for m in Mode}
+_SOURCE = {s.value: s for s in Source}
+_SEVERITY = {s.value: s for s in Severity}
+_ACTORS: dict[str, Actor] = {}
+
+
+def _text(v: str) -> str:
+    return v
+
+
+def _opt_text(v: str) -> str | None:
+    return None if v == NONE else v
+
+
+def _day(v: str) -> date:
+    return date.fromisoformat(v)
+
+
+def _opt_day(v: str) -> date | None:
+    return None if v == NONE else date.fromisoformat(v)
+
+
+def _opt_uuid(v: str) -> UUID | None:
+    return None if v == NONE else UUID(v)
+
+
+def _int(v: str) -> int:
+    return int(v)
+
+
+def _flag(v: str) -> bool:
+    return v == "1"
+
+
+def _moment(v: str) -> datetime:
+    return datetime.fromisoformat(v).replace(tzinfo=UTC)
+
+
+def _actor(v: str) -> Actor:
+    found = _ACTORS.get(v)
+    if found is None:
+        found = _ACTORS[v] = Actor.model_validate_json(v)
+    return found
+
+
+def _measures(v: Any) -> tuple[str, ...]:
+    if isinstance(v, list):
+        return tuple(v)
+    return tuple(v.split(ITEM)) if v else ()
+
+
+T = TypeVar("T")
+
+
+class _Stored(Generic[T]):
+    """A LedgerRow field read from the row's stored state when it is first asked for."""
+
+    __slots__ = ("decode", "index", "name")
+
+    def __init__(self, decode: Callable[[Any], T]) -> None:
+        self.decode = decode
+        self.index = -1
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.index = STORED_FIELDS.index(name)
+
+    @overload
+    def __get__(self, row: None, owner: type) -> _Stored[T]: ...
+    @overload
+    def __get__(self, row: LedgerRow, owner: type) -> T: ...
+    def __get__(self, row: LedgerRow | None, owner: type) -> _Stored[T] | T:
+        if row is None:
+            return self
+        return self.decode(row.parts[self.index])
+
+
+class LedgerRow:
+    """One problem on the ledger as of ``as_of``: typed and immutable.
+
+    A ledger can be 100k rows, so a row keeps its stored state and reads each field the first
+    time it is asked for. Two rows are equal when they show the same state on the same date.
     The Chinese column each field fills is in :data:`LEDGER_COLUMNS`.
     """
 
+    __slots__ = ("_parts", "as_of", "seq", "state")
+
     seq: int
-    id: UUID
-    title: str
-    description: str
-    source: Source
-    category: str | None
-    unit: str
-    responsible_unit: str | None
-    responsible_person: str | None
-    measures: tuple[str, ...]
-    mode: Mode | None
-    deadline: date | None
-    progress: str | None
-    progress_on: date | None
-    status: Status
-    closed_out_on: date | None
-    severity: Severity
-    campaign: str | None
-    branch_id: UUID | None
-    list_id: UUID | None
-    common_problem: str | None
-    found_on: date
-    found_by: Actor
-    assigned_on: date | None
-    rectified_on: date | None
-    rectified_late: bool
-    verified_on: date | None
-    withdrawn_on: date | None
-    rejections: int
-    reopenings: int
-    extensions: int
-    workflow: str
-    version: int
-    position: int
-    recorded_at: datetime
     as_of: date
-    overdue: bool
-    days_overdue: int
+    state: str
+    _parts: list[Any] | None
+
+    def __init__(self, seq: int, state: str, as_of: date) -> None:
+        object.__setattr__(self, "seq", seq)
+        object.__setattr__(self, "state", state)
+        object.__setattr__(self, "as_of", as_of)
+        object.__setattr__(self, "_parts", None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        msg = f"LedgerRow is immutable: cannot set {name}"
+        raise AttributeError(msg)
+
+    @property
+    def parts(self) -> list[Any]:
+        """The stored state split into its fields (text, or JSON values for awkward text)."""
+        parts: list[Any] | None = self._parts
+        if parts is None:
+            if self.state[0] == "[":
+                parts = [NONE if v is None else v for v in json.loads(self.state)]
+            else:
+                parts = self.state.split(SEP)
+            object.__setattr__(self, "_parts", parts)
+        return parts
+
+    id = _Stored(UUID)
+    title = _Stored(_text)
+    description = _Stored(_text)
+    source = _Stored(_SOURCE.__getitem__)
+    category = _Stored(_opt_text)
+    unit = _Stored(_text)
+    responsible_unit = _Stored(_opt_text)
+    responsible_person = _Stored(_opt_text)
+    measures = _Stored(_measures)
+    mode = _Stored(lambda v: None if v == NONE else _MODE[v])
+    deadline = _Stored(_opt_day)
+    progress = _Stored(_opt_text)
+    progress_on = _Stored(_opt_day)
+    status = _Stored(_STATUS.__getitem__)
+    closed_out_on = _Stored(_opt_day)
+    severity = _Stored(_SEVERITY.__getitem__)
+    campaign = _Stored(_opt_text)
+    branch_id = _Stored(_opt_uuid)
+    list_id = _Stored(_opt_uuid)
+    common_problem = _Stored(_opt_text)
+    found_on = _Stored(_day)
+    found_by = _Stored(_actor)
+    assigned_on = _Stored(_opt_day)
+    rectified_on = _Stored(_opt_day)
+    rectified_late = _Stored(_flag)
+    verified_on = _Stored(_opt_day)
+    withdrawn_on = _Stored(_opt_day)
+    rejections = _Stored(_int)
+    reopenings = _Stored(_int)
+    extensions = _Stored(_int)
+    workflow = _Stored(_text)
+    version = _Stored(_int)
+    position = _Stored(_int)
+    recorded_at = _Stored(_moment)
+
+    @property
+    def days_overdue(self) -> int:
+        """Days past the deadline on ``as_of`` (0: not overdue)."""
+        return days_overdue(self.status, self.deadline, self.as_of)
+
+    @property
+    def overdue(self) -> bool:
+        """逾期 on ``as_of``."""
+        return self.days_overdue > 0
 
     @property
     def is_closed_out(self) -> bool:
@@ -144,117 +348,26 @@ class LedgerRow:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """Every field by name, decoded (with seq, as_of, overdue and days_overdue)."""
+        out: dict[str, Any] = {"seq": self.seq}
+        out.update({name: getattr(self, name) for name in STORED_FIELDS})
+        out.update(as_of=self.as_of, overdue=self.overdue, days_overdue=self.days_overdue)
+        return out
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LedgerRow):
+            return NotImplemented
+        return (self.seq, self.as_of, self.state) == (other.seq, other.as_of, other.state)
 
-LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("序號", "seq"),
-    ("問題描述", "title"),
-    ("問題來源", "source"),
-    ("問題類別", "category"),
-    ("責任單位", "acting_unit"),
-    ("責任人", "responsible_person"),
-    ("整改措施", "measures"),
-    ("整改類型", "mode"),
-    ("整改時限", "deadline"),
-    ("整改進展", "progress"),
-    ("狀態", "status"),
-    ("是否銷號", "is_closed_out"),
-    ("銷號日期", "closed_out_on"),
-    ("備註", "remarks"),
-)
-"""The conventional ledger columns (Chinese header, LedgerRow attribute), in order."""
+    def __hash__(self) -> int:
+        return hash((self.seq, self.as_of, self.state))
 
-
-_STATUS = {s.value: s for s in Status}
-_MODE = {m.value: m for m in Mode}
-_SOURCE = {s.value: s for s in Source}
-_SEVERITY = {s.value: s for s in Severity}
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-class RowReader:
-    """Turns stored version columns into :class:`LedgerRow` quickly (a ledger can be 100k rows)."""
-
-    def __init__(self) -> None:
-        self._actors: dict[str, Actor] = {}
-        self._uuids: dict[str, UUID] = {}
-
-    def _uuid(self, text: str | None) -> UUID | None:
-        if text is None:
-            return None
-        found = self._uuids.get(text)
-        if found is None:
-            found = self._uuids[text] = UUID(text)
-        return found
-
-    def _actor(self, text: str) -> Actor:
-        found = self._actors.get(text)
-        if found is None:
-            found = self._actors[text] = Actor.model_validate_json(text)
-        return found
-
-    def row(self, c: dict[str, Any], as_of: date) -> LedgerRow:
-        """``c``: one version row by column name (see ``rectify.projections.store``)."""
-        status = _STATUS[c["status"]]
-        deadline = _day(c["deadline"])
-        late = days_overdue(status, deadline, as_of)
-        return LedgerRow(
-            seq=c["seq"],
-            id=UUID(c["issue_id"]),
-            title=c["title"],
-            description=c["description"],
-            source=_SOURCE[c["source"]],
-            category=c["category"],
-            unit=c["unit"],
-            responsible_unit=c["responsible_unit"],
-            responsible_person=c["responsible_person"],
-            measures=tuple(json.loads(c["measures"])),
-            mode=_MODE[c["mode"]] if c["mode"] else None,
-            deadline=deadline,
-            progress=c["progress"],
-            progress_on=_day(c["progress_on"]),
-            status=status,
-            closed_out_on=_day(c["closed_out_on"]),
-            severity=_SEVERITY[c["severity"]],
-            campaign=c["campaign"],
-            branch_id=self._uuid(c["branch_id"]),
-            list_id=self._uuid(c["list_id"]),
-            common_problem=c["common_problem"],
-            found_on=date.fromisoformat(c["found_on"]),
-            found_by=self._actor(c["found_by"]),
-            assigned_on=_day(c["assigned_on"]),
-            rectified_on=_day(c["rectified_on"]),
-            rectified_late=bool(c["rectified_late"]),
-            verified_on=_day(c["verified_on"]),
-            withdrawn_on=_day(c["withdrawn_on"]),
-            rejections=c["rejections"],
-            reopenings=c["reopenings"],
-            extensions=c["extensions"],
-            workflow=c["workflow"],
-            version=c["version"],
-            position=c["pos_from"],
-            recorded_at=datetime.fromisoformat(c["recorded_at"]).replace(tzinfo=UTC),
-            as_of=as_of,
-            overdue=late > 0,
-            days_overdue=late,
-        )
+    def __repr__(self) -> str:
+        return f"LedgerRow({', '.join(f'{k}={v!r}' for k, v in self.as_dict().items())})"
 
 
 def row_of(issue: Issue, *, seq: int, position: int, as_of: date) -> LedgerRow:
     """The ledger row of an issue aggregate (already replayed to the state wanted)."""
     state = issue_state(issue)
-    late = days_overdue(issue.status, issue.deadline, as_of)
-    return LedgerRow(
-        seq=seq,
-        list_id=None,
-        common_problem=None,
-        position=position,
-        as_of=as_of,
-        overdue=late > 0,
-        days_overdue=late,
-        **state,
-    )
+    state["position"] = position
+    return LedgerRow(seq, pack_state(state), as_of)

@@ -9,6 +9,7 @@ position, in one transaction.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import Enum
@@ -20,14 +21,8 @@ from pydantic_core import to_jsonable_python
 
 from rectify.domain.issue import Issue
 from rectify.domain.values import Status
-from rectify.projections.ledger import issue_state
-from rectify.projections.store import (
-    STATE_COLUMNS,
-    StoreConflict,
-    ViewStore,
-    stamp,
-    to_json,
-)
+from rectify.projections.ledger import issue_state, pack_state, stamp
+from rectify.projections.store import StoreConflict, ViewStore, to_json
 from rectify.projections.views import AuditEntry
 
 LoadIssue = Callable[[UUID, int], Issue]
@@ -63,6 +58,11 @@ class Projector:
         self.load_issue = load_issue
         self.application_name = application_name
         self.lock = threading.Lock()
+        # The latest aggregate of recently projected issues, so an issue whose events are spread
+        # over many batches is not reloaded for each; a stale entry (another writer projected
+        # on) is noticed by its version and reloaded.
+        self.recent: OrderedDict[UUID, Issue] = OrderedDict()
+        self.recent_size = 50_000
 
     def project(self, notifications: Sequence[tuple[int, Any]]) -> None:
         """Write the rows of a batch of ``(position, domain event)`` and track its last position.
@@ -85,7 +85,11 @@ class Projector:
             key = e.originator_id
             before = issues.get(key)
             if before is None and e.originator_version > 1:
-                before = self.load_issue(key, e.originator_version - 1)
+                cached = self.recent.pop(key, None)
+                if cached is not None and cached.version == e.originator_version - 1:
+                    before = cached
+                else:
+                    before = self.load_issue(key, e.originator_version - 1)
                 seqs[key] = known[str(key)]
             if isinstance(e, Issue.IssueFound):
                 seqs[key] = next_seq
@@ -106,20 +110,26 @@ class Projector:
         self.store.write(
             Tracking(self.application_name, last), versions=versions, closes=closes, audit=audit
         )
+        self.recent.update(issues)
+        while len(self.recent) > self.recent_size:
+            self.recent.popitem(last=False)
 
     @staticmethod
     def _version_row(issue: Issue, seq: int, position: int) -> list[Any]:
         state = issue_state(issue)
-        state.setdefault("list_id", None)
-        state.setdefault("common_problem", None)
+        state["position"] = position
         return [
             str(issue.id),
             issue.version,
             seq,
             position,
             issue.last_on.isoformat(),
-            stamp(issue.modified_on),
-            *(column_value(state[c]) for c in STATE_COLUMNS),
+            issue.unit,
+            issue.responsible_unit,
+            issue.status.value,
+            issue.source.value,
+            issue.category,
+            pack_state(state),
             None,  # pos_to
             None,  # on_to
         ]

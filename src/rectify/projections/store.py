@@ -30,41 +30,35 @@ from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from rectify.projections.ledger import stamp
+
 if TYPE_CHECKING:
     from eventsourcing.application import Application
     from eventsourcing.postgres import PostgresDatastore
     from eventsourcing.sqlite import SQLiteDatastore
 
 PREFIX = "rectify_views"
-SCHEMA_VERSION = "1"
-
-STATE_COLUMNS: tuple[str, ...] = (
-    "title", "description", "source", "category", "unit", "responsible_unit",
-    "responsible_person", "measures", "mode", "deadline", "progress", "progress_on", "status",
-    "closed_out_on", "severity", "campaign", "branch_id", "list_id", "common_problem", "found_on",
-    "found_by", "assigned_on", "rectified_on", "rectified_late", "verified_on", "withdrawn_on",
-    "rejections", "reopenings", "extensions", "workflow",
-)  # fmt: skip
-"""The issue state each version row stores, in column order (all TEXT or INTEGER)."""
-
-_INT_STATE = frozenset({"rectified_late", "rejections", "reopenings", "extensions"})
+SCHEMA_VERSION = "2"
 
 VERSION_COLUMNS: tuple[str, ...] = (
-    "issue_id", "version", "seq", "pos_from", "on_from", "recorded_at", *STATE_COLUMNS,
-    "pos_to", "on_to",
+    "issue_id", "version", "seq", "pos_from", "on_from", "unit", "responsible_unit", "status",
+    "source", "category", "state", "pos_to", "on_to",
 )  # fmt: skip
+"""A version row: the issue, its temporal validity, the columns queries filter on, and ``state``
+(the whole ledger row, packed by :func:`rectify.projections.ledger.pack_state`)."""
+
+FILTER_COLUMNS = frozenset({"unit", "responsible_unit", "status", "source", "category"})
 
 AUDIT_COLUMNS: tuple[str, ...] = (
     "position", "issue_id", "version", "recorded_at", "on_date", "actor", "actor_unit", "action",
     "event", "from_state", "to_state", "reason", "details", "unit", "responsible_unit",
 )  # fmt: skip
 
+_INT_COLUMNS = frozenset({"version", "seq", "pos_from", "pos_to", "position"})
+
 
 def _column_type(name: str) -> str:
-    return "INTEGER" if name in _INT_STATE or name in _INT_COLUMNS else "TEXT"
-
-
-_INT_COLUMNS = frozenset({"version", "seq", "pos_from", "pos_to", "position"})
+    return "INTEGER" if name in _INT_COLUMNS else "TEXT"
 
 
 class ViewStore(TrackingRecorder, ABC):
@@ -106,21 +100,27 @@ class ViewStore(TrackingRecorder, ABC):
             f"CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT)",
             f"CREATE TABLE IF NOT EXISTS {versions} ({version_cols}, "
             "PRIMARY KEY (issue_id, version))",
-            f"CREATE INDEX IF NOT EXISTS {PREFIX}_versions_by_date ON {versions} (on_from)",
             f"CREATE TABLE IF NOT EXISTS {audit} ({audit_cols}, PRIMARY KEY (position))",
             f"CREATE INDEX IF NOT EXISTS {PREFIX}_audit_by_issue ON {audit} (issue_id, version)",
         ]
 
     def ensure_schema(self, application_name: str) -> bool:
-        """Create the view tables; if they were written by another schema version, empty them and
-        forget the tracking so they are rebuilt. Returns whether a rebuild is needed."""
+        """Create the view tables. Tables written by another schema version are dropped and made
+        anew, and the tracking forgotten, so the views are rebuilt. Returns whether that happened.
+        """
+        meta = self._table("meta")
         with self._cursor(commit=True) as c:
+            c.execute(f"CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT)")
+            c.execute(f"SELECT value FROM {meta} WHERE key = 'schema'")
+            found = c.fetchone()
+            if found is not None and found[0] == SCHEMA_VERSION:
+                for statement in self.view_table_statements():
+                    c.execute(statement)
+                return False
+            for name in ("versions", "audit"):
+                c.execute(f"DROP TABLE IF EXISTS {self._table(name)}")
             for statement in self.view_table_statements():
                 c.execute(statement)
-            c.execute(f"SELECT value FROM {self._table('meta')} WHERE key = 'schema'")
-            found = c.fetchone()
-        if found is not None and found[0] == SCHEMA_VERSION:
-            return False
         self.clear(application_name)
         return True
 
@@ -196,8 +196,9 @@ class ViewStore(TrackingRecorder, ABC):
 
     def ledger_rows(
         self, as_of: date, known_at: int | None, filters: dict[str, str] | None = None
-    ) -> list[tuple[Any, ...]]:
-        """Version rows valid on business date ``as_of`` as known at position ``known_at``."""
+    ) -> list[tuple[int, str]]:
+        """``(seq, state)`` of the version rows valid on business date ``as_of`` as known at
+        position ``known_at``, in ledger order."""
         day = as_of.isoformat()
         where = ["on_from <= ?"]
         params: list[Any] = [day]
@@ -212,15 +213,17 @@ class ViewStore(TrackingRecorder, ABC):
                 where.append("(unit = ? OR responsible_unit = ?)")
                 params += [value, value]
             else:
+                assert column in FILTER_COLUMNS, column
                 where.append(f"{column} = ?")
                 params.append(value)
-        sql = (
-            f"SELECT {', '.join(VERSION_COLUMNS)} FROM {self._table('versions')} "
-            f"WHERE {' AND '.join(where)} ORDER BY seq"
-        )
+        # A full scan of narrow rows beats an index on the date here, and sorting in Python
+        # beats a temporary B-tree: most rows of most dates qualify.
+        sql = f"SELECT seq, state FROM {self._table('versions')} WHERE {' AND '.join(where)}"
         with self._cursor(commit=False) as c:
             c.execute(sql, params)
-            return [tuple(r) for r in c.fetchall()]
+            rows: list[tuple[int, str]] = [(r[0], r[1]) for r in c.fetchall()]
+        rows.sort()
+        return rows
 
     def audit_rows(
         self,
@@ -261,15 +264,6 @@ class ViewStore(TrackingRecorder, ABC):
             )
             row = c.fetchone()
         return int(row[0]) if row and row[0] is not None else 0
-
-
-def stamp(moment: datetime) -> str:
-    """A recorded-at time as sortable UTC text (naive times are taken as UTC)."""
-    from datetime import UTC
-
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def to_json(value: Any) -> str:

@@ -1,0 +1,88 @@
+"""The stored form of a ledger row reads back as the row itself, whatever the text holds."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rectify import Actor, Issue, Role, Severity, Source
+from rectify.projections.ledger import STORED_FIELDS, LedgerRow, issue_state, pack_state, row_of
+
+ANY_TEXT = st.text(min_size=1, max_size=12)  # control characters and separators included
+ADMIN = Actor("a", "管理員", "省直機關工委", [Role.ADMIN])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    title=ANY_TEXT,
+    description=st.text(max_size=12),
+    unit=ANY_TEXT,
+    person=ANY_TEXT,
+    measures=st.lists(ANY_TEXT, max_size=3).map(tuple),
+    category=st.none() | ANY_TEXT,
+    source=st.sampled_from(list(Source)),
+    severity=st.sampled_from(list(Severity)),
+    branch=st.none() | st.uuids(),
+    on=st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)),
+    steps=st.integers(0, 5),
+    as_of=st.dates(min_value=date(2000, 1, 1), max_value=date(2031, 1, 1)),
+    seq=st.integers(1, 10**6),
+)
+def test_a_stored_row_reads_back_exactly(
+    title: str,
+    description: str,
+    unit: str,
+    person: str,
+    measures: tuple[str, ...],
+    category: str | None,
+    source: Source,
+    severity: Severity,
+    branch: object,
+    on: date,
+    steps: int,
+    as_of: date,
+    seq: int,
+) -> None:
+    issue = Issue.record(
+        actor=ADMIN,
+        on=on,
+        title=title,
+        unit=unit,
+        source=source,
+        description=description,
+        category=category,
+        severity=severity,
+        branch_id=branch,  # type: ignore[arg-type]
+    )
+    later = on + timedelta(days=3)
+    script = [
+        lambda: issue.assign(
+            actor=ADMIN, on=on, unit=unit, person=person, deadline=later, measures=measures
+        ),
+        lambda: issue.report_progress(actor=ADMIN, on=on, text=description or title),
+        lambda: issue.treat_centrally(actor=ADMIN, on=later, campaign=title, summary=title),
+        lambda: issue.verify(actor=Actor("v", "", "主題教育辦", [Role.VERIFIER]), on=later),
+        lambda: issue.close_out(actor=ADMIN, on=later),
+    ]
+    for step in script[:steps]:
+        step()
+    state = issue_state(issue)
+    state["position"] = 7
+    row = LedgerRow(seq, pack_state(state), as_of)
+    for name in STORED_FIELDS:
+        value = getattr(row, name)
+        expected = state.get(name)
+        assert value == expected, name
+        assert type(value) is type(expected) or isinstance(value, type(expected)), name
+    assert (row.seq, row.as_of) == (seq, as_of)
+    assert row.days_overdue == issue.days_overdue(as_of) and row.overdue == issue.is_overdue(as_of)
+    assert row == row_of(issue, seq=seq, position=7, as_of=as_of)
+    assert row != LedgerRow(seq + 1, row.state, as_of)
+    try:
+        row.seq = 1  # type: ignore[misc]
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("a LedgerRow must be immutable")
