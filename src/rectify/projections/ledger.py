@@ -218,6 +218,8 @@ def _measures(v: Any) -> tuple[str, ...]:
 
 
 T = TypeVar("T")
+_set = object.__setattr__
+_UNREAD = object()
 
 
 class _Stored(Generic[T]):
@@ -241,7 +243,11 @@ class _Stored(Generic[T]):
     def __get__(self, row: LedgerRow | None, owner: type) -> _Stored[T] | T:
         if row is None:
             return self
-        return self.decode(row.parts[self.index])
+        values = row.values
+        value = values[self.index]
+        if value is _UNREAD:
+            value = values[self.index] = self.decode(row.parts[self.index])
+        return value  # type: ignore[no-any-return]
 
 
 class LedgerRow:
@@ -252,22 +258,44 @@ class LedgerRow:
     The Chinese column each field fills is in :data:`LEDGER_COLUMNS`.
     """
 
-    __slots__ = ("_parts", "as_of", "seq", "state")
+    __slots__ = ("_key", "_parts", "_values")
 
-    seq: int
-    as_of: date
-    state: str
+    _key: tuple[int, str, date]
     _parts: list[Any] | None
+    _values: list[Any] | None
 
     def __init__(self, seq: int, state: str, as_of: date) -> None:
-        object.__setattr__(self, "seq", seq)
-        object.__setattr__(self, "state", state)
-        object.__setattr__(self, "as_of", as_of)
-        object.__setattr__(self, "_parts", None)
+        _set(self, "_key", (seq, state, as_of))
+        _set(self, "_parts", None)
+        _set(self, "_values", None)
 
     def __setattr__(self, name: str, value: object) -> None:
         msg = f"LedgerRow is immutable: cannot set {name}"
         raise AttributeError(msg)
+
+    @property
+    def seq(self) -> int:
+        """序號: the problem's number on the ledger, in the order problems were recorded."""
+        return self._key[0]
+
+    @property
+    def state(self) -> str:
+        """The stored state the fields are read from."""
+        return self._key[1]
+
+    @property
+    def as_of(self) -> date:
+        """The business date the row shows the problem on."""
+        return self._key[2]
+
+    @property
+    def values(self) -> list[Any]:
+        """The fields decoded so far (the rest are ``_UNREAD``)."""
+        values: list[Any] | None = self._values
+        if values is None:
+            values = [_UNREAD] * len(STORED_FIELDS)
+            _set(self, "_values", values)
+        return values
 
     @property
     def parts(self) -> list[Any]:
@@ -278,7 +306,7 @@ class LedgerRow:
                 parts = [NONE if v is None else v for v in json.loads(self.state)]
             else:
                 parts = self.state.split(SEP)
-            object.__setattr__(self, "_parts", parts)
+            _set(self, "_parts", parts)
         return parts
 
     id = _Stored(UUID)
@@ -357,10 +385,10 @@ class LedgerRow:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LedgerRow):
             return NotImplemented
-        return (self.seq, self.as_of, self.state) == (other.seq, other.as_of, other.state)
+        return self._key == other._key
 
     def __hash__(self) -> int:
-        return hash((self.seq, self.as_of, self.state))
+        return hash(self._key)
 
     def __repr__(self) -> str:
         return f"LedgerRow({', '.join(f'{k}={v!r}' for k, v in self.as_dict().items())})"
