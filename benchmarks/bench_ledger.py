@@ -52,6 +52,7 @@ from typing import Any
 import rectify
 from rectify.domain.issue import Issue
 from rectify.domain.values import Severity, Source
+from rectify.projections.ledger import LEDGER_COLUMNS
 from rectify.projections.store import PREFIX
 
 TARGET_S = 1.0
@@ -319,6 +320,7 @@ class Timing:
     seconds: list[float]
     rows: int
     raw: list[float] | None = None
+    targeted: bool = False  # a plain ledger query, which the 1 s target is about
 
     @property
     def best(self) -> float:
@@ -443,10 +445,23 @@ def measure_queries(
         if len(rows) != len(raw_rows):  # untimed sanity check: the same rows
             msg = f"{case.label}: app.ledger has {len(rows)} rows, the raw SQL {len(raw_rows)}"
             raise RuntimeError(msg)
-        out.append(Timing(case.label, ours, len(rows), raw_s))
+        out.append(Timing(case.label, ours, len(rows), raw_s, targeted=True))
         if case.known_at is None:
             raw_by_day[case.as_of] = raw_s
         del rows, raw_rows
+    full = todo[len(AS_OF) - 1]
+    names = [attribute for _, attribute in LEDGER_COLUMNS]
+
+    def read_columns() -> int:
+        rows = app.ledger(as_of=full.as_of)
+        for row in rows:
+            for name in names:
+                getattr(row, name)
+        return len(rows)
+
+    seconds, count = timed(read_columns, repeat)
+    label = f"ledger as_of={full.as_of}, its {len(names)} columns read"
+    out.append(Timing(label, seconds, count, raw_by_day.get(full.as_of)))
     for name, d in FIGURES_AS_OF:
         seconds, figures = timed(lambda d=d: app.figures(as_of=d), repeat)
         out.append(Timing(f"figures as_of={d} ({name})", seconds, figures.total.found,
@@ -554,8 +569,7 @@ def print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 def print_queries(timings: list[Timing], check_target: bool) -> None:
     rows = []
     for t in timings:
-        is_ledger = t.label.startswith("ledger")
-        verdict = ("PASS" if t.best <= TARGET_S else "FAIL") if is_ledger and check_target else ""
+        verdict = ("PASS" if t.best <= TARGET_S else "FAIL") if t.targeted and check_target else ""
         rows.append(
             (
                 t.label,
@@ -637,6 +651,10 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"log: {positions:,} notifications; views: {versions:,} version rows; "
             f"file {size / 2**20:,.0f} MiB (with WAL)"
+        )
+        print(
+            f"this process holds {len(gc.get_objects()):,} objects tracked by the garbage "
+            "collector (each full collection walks them all)"
         )
         todo = cases(app, positions)
         full = todo[len(AS_OF) - 1]  # as_of after the end: every problem, the largest ledger
