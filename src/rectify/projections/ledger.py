@@ -176,20 +176,20 @@ def _text(v: str) -> str:
     return v
 
 
-def _opt_text(v: str) -> str | None:
-    return None if v == NONE else v
+def _opt_text(v: str | None) -> str | None:
+    return v
 
 
 def _day(v: str) -> date:
     return date.fromisoformat(v)
 
 
-def _opt_day(v: str) -> date | None:
-    return None if v == NONE else date.fromisoformat(v)
+def _opt_day(v: str | None) -> date | None:
+    return None if v is None else date.fromisoformat(v)
 
 
-def _opt_uuid(v: str) -> UUID | None:
-    return None if v == NONE else UUID(v)
+def _opt_uuid(v: str | None) -> UUID | None:
+    return None if v is None else UUID(v)
 
 
 def _int(v: str) -> int:
@@ -303,9 +303,9 @@ class LedgerRow:
         parts: list[Any] | None = self._parts
         if parts is None:
             if self.state[0] == "[":
-                parts = [NONE if v is None else v for v in json.loads(self.state)]
-            else:
-                parts = self.state.split(SEP)
+                parts = json.loads(self.state)
+            else:  # joined text holds no separator, so NONE there can only mean None
+                parts = [None if p == NONE else p for p in self.state.split(SEP)]
             _set(self, "_parts", parts)
         return parts
 
@@ -318,7 +318,7 @@ class LedgerRow:
     responsible_unit = _Stored(_opt_text)
     responsible_person = _Stored(_opt_text)
     measures = _Stored(_measures)
-    mode = _Stored(lambda v: None if v == NONE else _MODE[v])
+    mode = _Stored(lambda v: None if v is None else _MODE[v])
     deadline = _Stored(_opt_day)
     progress = _Stored(_opt_text)
     progress_on = _Stored(_opt_day)
