@@ -8,9 +8,11 @@ PostgreSQL; only the connection and the table names differ.
 
 Tables (``<prefix>`` is ``rectify_views``):
 
-- ``<prefix>_versions``: one row per issue event with the issue's ledger state after it, valid on
-  the business-date axis from ``on_from`` until ``on_to`` and on the knowledge axis from ``pos_from``
-  until ``pos_to`` (the next event's date and position; NULL while it is the latest).
+- ``<prefix>_versions``: one row per issue event with the issue's ledger state after it (packed in
+  one column, with the columns queries filter on beside it), valid on the business-date axis from
+  ``on_from`` until ``on_to`` and on the knowledge axis from ``pos_from`` until ``pos_to`` (the next
+  event's date and position; NULL while it is the latest). Row D,K is the answer for an issue when
+  ``on_from <= D and pos_from <= K and (on_to > D or pos_to > K)``.
 - ``<prefix>_audit``: one row per issue event, readable: who, when, what, from which state to which.
 - ``<prefix>_meta``: the schema version; a store written by another version is rebuilt from zero.
 """
