@@ -144,6 +144,7 @@ class RectificationApp(Application[UUID]):
         category: str | None = None,
         severity: Severity | str = Severity.NORMAL,
         branch_id: UUID | str | None = None,
+        remarks: str = "",
         on: date | str | None = None,
         command_id: str | None = None,
     ) -> UUID:
@@ -160,6 +161,7 @@ class RectificationApp(Application[UUID]):
             category=category,
             severity=severity,
             branch_id=branch_id,
+            remarks=remarks,
         )
         if cmd.command_id is not None:
             existing = issue_id_for(cmd.command_id)

@@ -16,7 +16,7 @@ from rectify.application import RectificationApp, connect
 from rectify.domain.values import Mode, Status
 from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WORKFLOWS
 from rectify.errors import InvalidCommand, RectifyError
-from rectify.projections.ledger import LedgerRow, remarks
+from rectify.projections.ledger import LedgerRow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -74,13 +74,7 @@ def issue_table(views: Iterable[IssueView | LedgerRow], title: str) -> Table:
             f"[{style}]{v.status.label}[/]" if style else v.status.label,
             v.deadline.isoformat() if v.deadline else "—",
             f"[red]{v.days_overdue}天[/]" if v.overdue else "—",
-            remarks(
-                rejections=v.rejections,
-                extensions=v.extensions,
-                reopenings=v.reopenings,
-                rectified_late=v.rectified_late,
-                status=v.status,
-            ),
+            v.remarks,
         )
     return table
 

@@ -122,6 +122,7 @@ def test_every_issue_value_round_trips_exactly(
         category=None,
         severity=severity,
         branch_id=branch,
+        remarks=text,
     )
     issue._assigned(
         actor=actor,

@@ -40,6 +40,7 @@ class RecordIssue(Command):
     category: NonEmptyStr | None = None
     severity: Severity = Severity.NORMAL
     branch_id: UUID | None = None
+    remarks: Text = ""
 
 
 class Assign(Command):

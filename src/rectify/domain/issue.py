@@ -62,6 +62,7 @@ class Issue(Aggregate):
         category: str | None
         severity: Severity
         branch_id: UUID | None
+        remarks: str
 
     class IssueAssigned(Event):
         """交辦: responsible unit and person, measures and a deadline."""
@@ -147,6 +148,7 @@ class Issue(Aggregate):
         category: str | None,
         severity: Severity,
         branch_id: UUID | None,
+        remarks: str,
     ) -> None:
         self.workflow = workflow
         self.title = title
@@ -156,6 +158,7 @@ class Issue(Aggregate):
         self.category = category
         self.severity = severity
         self.branch_id = branch_id
+        self.remarks = remarks
         self.status = workflow_named(workflow).initial
         self.found_on = on
         self.found_by = actor
@@ -196,6 +199,7 @@ class Issue(Aggregate):
         category: str | None = None,
         severity: Severity = Severity.NORMAL,
         branch_id: UUID | None = None,
+        remarks: str = "",
         command_id: str | None = None,
         flow: WorkflowDefinition = CURRENT_ISSUE_WORKFLOW,
         issue_id: UUID | None = None,
@@ -219,6 +223,7 @@ class Issue(Aggregate):
             "category": category,
             "severity": severity,
             "branch_id": branch_id,
+            "remarks": remarks,
         }
         if issue_id is not None:
             return cls._create(cls.IssueFound, id=issue_id, **found)

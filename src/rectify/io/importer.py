@@ -314,6 +314,7 @@ def build_issue(row: Row, actor: Actor) -> Issue:
         description=_text(c, "問題描述詳情") or "",
         category=_text(c, "問題類別"),
         severity=row.severity,
+        remarks=_text(c, "備註") or "",
         issue_id=row.issue_id,
         command_id=f"import:{row.issue_id}",
     )

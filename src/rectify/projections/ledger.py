@@ -33,6 +33,7 @@ def issue_state(issue: Issue) -> dict[str, Any]:
         "category": issue.category,
         "severity": issue.severity,
         "branch_id": issue.branch_id,
+        "remarks_text": issue.remarks,
         "status": issue.status,
         "mode": issue.mode,
         "campaign": issue.campaign,
@@ -60,20 +61,31 @@ def issue_state(issue: Issue) -> dict[str, Any]:
 
 
 def remarks(
-    *, rejections: int, extensions: int, reopenings: int, rectified_late: bool, status: Status
+    *,
+    rejections: int,
+    extensions: int,
+    reopenings: int,
+    rectified_late: bool,
+    status: Status,
+    recorded: str = "",
 ) -> str:
-    """備註: what the ledger's remarks column says of a problem's history."""
-    notes = []
+    """備註: the remarks recorded with the problem, then what its history adds (each note once).
+
+    A ledger read back from a spreadsheet keeps its remarks as recorded, so exporting it again
+    gives the same column."""
+    notes = [n for n in recorded.split(",") if n] if recorded else []
+    history = []
     if rejections:
-        notes.append(f"退回{rejections}次")
+        history.append(f"退回{rejections}次")
     if extensions:
-        notes.append(f"延期{extensions}次")
+        history.append(f"延期{extensions}次")
     if reopenings:
-        notes.append(f"反彈重開{reopenings}次")
+        history.append(f"反彈重開{reopenings}次")
     if rectified_late:
-        notes.append("逾期整改")
+        history.append("逾期整改")
     if status is Status.WITHDRAWN:
-        notes.append("已撤銷")
+        history.append("已撤銷")
+    notes += [n for n in history if n not in notes]
     return ",".join(notes)
 
 
@@ -109,6 +121,7 @@ STORED_FIELDS: tuple[str, ...] = (
     "closed_out_on", "severity", "campaign", "branch_id", "list_id", "common_problem", "found_on",
     "found_by", "assigned_on", "rectified_on", "rectified_late", "verified_on", "withdrawn_on",
     "rejections", "reopenings", "extensions", "workflow", "version", "position", "recorded_at",
+    "remarks_text",
 )  # fmt: skip
 """The fields of a LedgerRow that a view row stores (seq is a column; the rest depend on as_of)."""
 
@@ -343,6 +356,7 @@ class LedgerRow:
     version = _Stored(_int)
     position = _Stored(_int)
     recorded_at = _Stored(_moment)
+    remarks_text = _Stored(_text)
 
     @property
     def days_overdue(self) -> int:
@@ -373,6 +387,7 @@ class LedgerRow:
             reopenings=self.reopenings,
             rectified_late=self.rectified_late,
             status=self.status,
+            recorded=self.remarks_text,
         )
 
     def as_dict(self) -> dict[str, Any]:

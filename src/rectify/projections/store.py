@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from eventsourcing.sqlite import SQLiteDatastore
 
 PREFIX = "rectify_views"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 VERSION_COLUMNS: tuple[str, ...] = (
     "issue_id", "version", "seq", "pos_from", "on_from", "unit", "responsible_unit", "status",

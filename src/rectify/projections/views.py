@@ -13,7 +13,7 @@ from pydantic_core import to_jsonable_python
 
 from rectify.domain.issue import Issue, trigger_of
 from rectify.domain.values import Actor, Mode, Severity, Source, Status
-from rectify.projections.ledger import LedgerRow, issue_state
+from rectify.projections.ledger import LedgerRow, issue_state, remarks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -49,6 +49,7 @@ class IssueView(BaseModel):
     withdrawn_on: date | None
     progress: str | None
     progress_on: date | None
+    remarks_text: str
     rejections: int
     reopenings: int
     extensions: int
@@ -63,6 +64,18 @@ class IssueView(BaseModel):
     def is_closed_out(self) -> bool:
         """是否銷號."""
         return self.status is Status.CLOSED_OUT
+
+    @property
+    def remarks(self) -> str:
+        """備註: the remarks recorded with the problem and what its history adds."""
+        return remarks(
+            rejections=self.rejections,
+            extensions=self.extensions,
+            reopenings=self.reopenings,
+            rectified_late=self.rectified_late,
+            status=self.status,
+            recorded=self.remarks_text,
+        )
 
     @classmethod
     def of(cls, issue: Issue, as_of: date) -> IssueView:
