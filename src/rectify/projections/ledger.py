@@ -126,7 +126,6 @@ STORED_FIELDS: tuple[str, ...] = (
 """The fields of a LedgerRow that a view row stores (seq is a column; the rest depend on as_of)."""
 
 SEP, NONE, ITEM = "\x1f", "\x1e", "\x1d"
-_CONTROL = (SEP, NONE, ITEM)
 
 
 def stamp(moment: datetime) -> str:
@@ -162,20 +161,20 @@ def _encode(value: Any) -> str | list[str] | None:
 def pack_state(state: dict[str, Any]) -> str:
     """The stored text of a row's state (``state`` by field name, as :func:`issue_state` gives)."""
     parts = [_encode(state.get(name)) for name in STORED_FIELDS]
-    if any(_awkward(p) for p in parts):
-        return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-    return SEP.join(
-        NONE if p is None else ITEM.join(p) if isinstance(p, list) else p for p in parts
+    texts = [NONE if p is None else ITEM.join(p) if isinstance(p, list) else p for p in parts]
+    joined = SEP.join(texts)
+    # One look at the whole text: a separator inside a value, or an empty item, needs JSON.
+    items = [i for p in parts if isinstance(p, list) for i in p]
+    inside = sum(t is NONE for t in texts) + sum(
+        len(p) - 1 for p in parts if isinstance(p, list) and p
     )
-
-
-def _awkward(part: str | list[str] | None) -> bool:
-    """Whether a value cannot be stored joined: it holds a separator (or is an empty item)."""
-    if part is None:
-        return False
-    if isinstance(part, list):
-        return any(not item or _awkward(item) for item in part)
-    return any(c in part for c in _CONTROL)
+    if (
+        joined.count(SEP) != len(texts) - 1
+        or joined.count(NONE) + joined.count(ITEM) != inside
+        or not all(items)
+    ):
+        return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+    return joined
 
 
 _STATUS = {s.value: s for s in Status}

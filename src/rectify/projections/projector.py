@@ -169,6 +169,7 @@ class Projector:
                 after = self.store.max_tracking_id(self.application_name) or 0
                 batch = read(after)
                 if not batch:
+                    self.recent.clear()  # the cache serves one long catch-up, not idle memory
                     return done
                 try:
                     self.project(batch)
