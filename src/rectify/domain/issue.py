@@ -62,7 +62,7 @@ class Issue(Aggregate):
         category: str | None
         severity: Severity
         branch_id: UUID | None
-        remarks: str
+        remarks: str = ""  # added before the first release; the default reads earlier drafts
 
     class IssueAssigned(Event):
         """交辦: responsible unit and person, measures and a deadline."""
