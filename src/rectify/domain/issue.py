@@ -589,9 +589,6 @@ EVENT_TRIGGERS: Mapping[type[Any], str] = {
 }
 """The workflow trigger each event class records."""
 
-ISSUE_EVENTS: tuple[type[Any], ...] = tuple(EVENT_TRIGGERS)
-"""Every event class of the Issue aggregate."""
-
 
 def trigger_of(domain_event: object) -> str:
     """The workflow trigger a recorded issue event stands for (``"assign"``, ``"verify"``, ...)."""

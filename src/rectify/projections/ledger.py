@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 from uuid import UUID
 
 from rectify.domain.issue import days_overdue
@@ -60,30 +60,40 @@ def issue_state(issue: Issue) -> dict[str, Any]:
     }
 
 
-def remarks(
-    *,
-    rejections: int,
-    extensions: int,
-    reopenings: int,
-    rectified_late: bool,
-    status: Status,
-    recorded: str = "",
-) -> str:
+class HasHistory(Protocol):
+    """What the remarks column is made from (a LedgerRow, an IssueView)."""
+
+    @property
+    def rejections(self) -> int: ...
+    @property
+    def extensions(self) -> int: ...
+    @property
+    def reopenings(self) -> int: ...
+    @property
+    def rectified_late(self) -> bool: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def remarks_text(self) -> str: ...
+
+
+def remarks(row: HasHistory) -> str:
     """備註: the remarks recorded with the problem, then what its history adds (each note once).
 
     A ledger read back from a spreadsheet keeps its remarks as recorded, so exporting it again
     gives the same column."""
+    recorded = row.remarks_text
     notes = [n for n in recorded.split(",") if n] if recorded else []
     history = []
-    if rejections:
-        history.append(f"退回{rejections}次")
-    if extensions:
-        history.append(f"延期{extensions}次")
-    if reopenings:
-        history.append(f"反彈重開{reopenings}次")
-    if rectified_late:
+    if row.rejections:
+        history.append(f"退回{row.rejections}次")
+    if row.extensions:
+        history.append(f"延期{row.extensions}次")
+    if row.reopenings:
+        history.append(f"反彈重開{row.reopenings}次")
+    if row.rectified_late:
         history.append("逾期整改")
-    if status is Status.WITHDRAWN:
+    if row.status is Status.WITHDRAWN:
         history.append("已撤銷")
     notes += [n for n in history if n not in notes]
     return ",".join(notes)
@@ -380,14 +390,7 @@ class LedgerRow:
     @property
     def remarks(self) -> str:
         """備註."""
-        return remarks(
-            rejections=self.rejections,
-            extensions=self.extensions,
-            reopenings=self.reopenings,
-            rectified_late=self.rectified_late,
-            status=self.status,
-            recorded=self.remarks_text,
-        )
+        return remarks(self)
 
     def as_dict(self) -> dict[str, Any]:
         """Every field by name, decoded (with seq, as_of, overdue and days_overdue)."""

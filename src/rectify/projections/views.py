@@ -68,14 +68,7 @@ class IssueView(BaseModel):
     @property
     def remarks(self) -> str:
         """備註: the remarks recorded with the problem and what its history adds."""
-        return remarks(
-            rejections=self.rejections,
-            extensions=self.extensions,
-            reopenings=self.reopenings,
-            rectified_late=self.rectified_late,
-            status=self.status,
-            recorded=self.remarks_text,
-        )
+        return remarks(self)
 
     @classmethod
     def of(cls, issue: Issue, as_of: date) -> IssueView:
