@@ -11,13 +11,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
-from enum import Enum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Tracking
-from pydantic_core import to_jsonable_python
 
 from rectify.domain.issue import Issue
 from rectify.domain.values import Status
@@ -27,27 +24,6 @@ from rectify.projections.views import AuditEntry
 
 LoadIssue = Callable[[UUID, int], Issue]
 """Loads an issue as it was at a version (to continue from where the views stopped)."""
-
-
-def column_value(value: Any) -> Any:
-    """How a state value is stored in a view column (TEXT or INTEGER)."""
-    if value is None:
-        return None
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str | int):
-        return value
-    if isinstance(value, datetime):  # before date: a datetime is a date
-        return stamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, tuple):
-        return to_json(list(value))
-    return to_json(to_jsonable_python(value))
 
 
 class Projector:
@@ -149,8 +125,8 @@ class Projector:
             e.actor.unit,
             entry.action,
             entry.event,
-            column_value(entry.from_state),
-            column_value(entry.to_state),
+            entry.from_state.value if entry.from_state is not None else None,
+            entry.to_state.value,
             entry.reason,
             to_json(entry.details),
             after.unit,
