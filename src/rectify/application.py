@@ -443,9 +443,10 @@ class RectificationApp(Application[UUID]):
         category: str | None = None,
     ) -> Figures:
         """Progress figures (整改進度) of the ledger on ``as_of`` (as known at ``known_at``)."""
-        rows = self.ledger(as_of, known_at, unit=unit, source=source, category=category)
+        day, position = self._as_of(as_of), self._known_at(known_at)  # a timestamp costs a query
+        rows = self.ledger(day, position, unit=unit, source=source, category=category)
         with _no_cyclic_gc():
-            return Figures.of(rows, self._as_of(as_of), self._known_at(known_at))
+            return Figures.of(rows, day, position)
 
     def notice(self, period: str) -> Notice:
         """通報 for a month (``"2019-06"``), quarter (``"2019-Q2"``) or year (``"2019"``): per unit,
@@ -461,8 +462,7 @@ class RectificationApp(Application[UUID]):
         ``rectify events`` writes as JSON lines for other systems to follow.
         """
         self._fresh()
-        rows = self.views.audit_rows(after=position, limit=limit)
-        return [audit_entry_from_row(dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+        return _audit_entries(self.views.audit_rows(after=position, limit=limit))
 
     def has_issue(self, issue_id: UUID | str) -> bool:
         """Whether an issue with this id is recorded."""
@@ -511,7 +511,7 @@ class RectificationApp(Application[UUID]):
         rows = self.views.audit_rows(issue_id=str(uuid) if uuid else None, unit=unit)
         if uuid is not None and not rows:
             raise NotFound("issue", uuid)
-        return [audit_entry_from_row(dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
+        return _audit_entries(rows)
 
     def issues(
         self,
@@ -525,6 +525,10 @@ class RectificationApp(Application[UUID]):
         order. ``unit`` matches the issue's own unit or its responsible unit."""
         rows = self.ledger(as_of, unit=unit, status=status, source=source)
         return [IssueView.from_row(r) for r in rows]
+
+
+def _audit_entries(rows: list[tuple[Any, ...]]) -> list[AuditEntry]:
+    return [audit_entry_from_row(dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows]
 
 
 @contextmanager

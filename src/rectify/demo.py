@@ -236,13 +236,7 @@ def _unit_problem(
     if n in (34, 35):  # submitted, not yet checked
         return iid
     if n == 29:  # verified, close-out pending
-        app.verify(
-            iid,
-            actor=ZHAO,
-            note="經核查,整改到位",
-            on=done + timedelta(days=3),
-            command_id=f"{key}/verify",
-        )
+        _accept(app, key, iid, done, close=False)
         return iid
     closed = _accept(app, key, iid, done)
     if n == 13:  # relapse after close-out
@@ -257,9 +251,12 @@ def _unit_problem(
     return iid
 
 
-def _accept(app: RectificationApp, key: str, iid: UUID, done: date) -> date:
+def _accept(app: RectificationApp, key: str, iid: UUID, done: date, *, close: bool = True) -> date:
+    """Verify three days after ``done`` and, unless told not to, close out two days later."""
     verified = done + timedelta(days=3)
     app.verify(iid, actor=ZHAO, note="經核查,整改到位", on=verified, command_id=f"{key}/verify")
+    if not close:
+        return verified
     closed = verified + timedelta(days=2)
     app.close_out(iid, actor=ZHAO, on=closed, command_id=f"{key}/close")
     return closed

@@ -95,11 +95,10 @@ class ViewStore(TrackingRecorder, ABC):
     # ------------------------------------------------------------------ schema
 
     def view_table_statements(self) -> list[str]:
-        versions, audit, meta = self._table("versions"), self._table("audit"), self._table("meta")
+        versions, audit = self._table("versions"), self._table("audit")
         version_cols = ", ".join(f"{c} {_column_type(c)}" for c in VERSION_COLUMNS)
         audit_cols = ", ".join(f"{c} {_column_type(c)}" for c in AUDIT_COLUMNS)
         return [
-            f"CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT)",
             f"CREATE TABLE IF NOT EXISTS {versions} ({version_cols}, "
             "PRIMARY KEY (issue_id, version))",
             f"CREATE TABLE IF NOT EXISTS {audit} ({audit_cols}, PRIMARY KEY (position))",
