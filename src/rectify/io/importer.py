@@ -171,6 +171,28 @@ class Row:
     severity: Severity = Severity.NORMAL
 
 
+def _day(cells: dict[str, Any], column: str) -> date | None:
+    """The cell as a date (None when blank); raises ValueError when it is not one."""
+    value = cells.get(column)
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip().replace("/", "-"))
+
+
+def _text(cells: dict[str, Any], column: str) -> str | None:
+    """The cell as stripped text (None when blank; 3.0 read as 3)."""
+    value = cells.get(column)
+    if _blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 class _Reader:
     def __init__(self, number: int, cells: dict[str, Any], errors: list[RowError]) -> None:
         self.number = number
@@ -181,32 +203,21 @@ class _Reader:
         self.errors.append(RowError(self.number, column, reason))
 
     def text(self, column: str, *, required: bool = False) -> str | None:
-        value = self.cells.get(column)
-        if _blank(value):
-            if required:
-                self.fail(column, "is empty")
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
+        found = _text(self.cells, column)
+        if found is None and required:
+            self.fail(column, "is empty")
+        return found
 
     def day(self, column: str, *, required: bool = False, today: date | None = None) -> date | None:
-        value = self.cells.get(column)
-        if _blank(value):
+        try:
+            found = _day(self.cells, column)
+        except ValueError:
+            self.fail(column, f"{self.cells.get(column)!r} is not a date (YYYY-MM-DD)")
+            return None
+        if found is None:
             if required:
                 self.fail(column, "is empty")
-            return None
-        if isinstance(value, datetime):
-            found = value.date()
-        elif isinstance(value, date):
-            found = value
-        else:
-            try:
-                found = date.fromisoformat(str(value).strip().replace("/", "-"))
-            except ValueError:
-                self.fail(column, f"{value!r} is not a date (YYYY-MM-DD)")
-                return None
-        if today is not None and found > today:
+        elif today is not None and found > today:
             self.fail(column, f"{found} is in the future")
         return found
 
@@ -280,26 +291,6 @@ def parse_rows(
         if len(errors) == before:
             parsed.append(row)
     return parsed, errors
-
-
-def _day(cells: dict[str, Any], column: str) -> date | None:
-    value = cells.get(column)
-    if _blank(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value).strip().replace("/", "-"))
-
-
-def _text(cells: dict[str, Any], column: str) -> str | None:
-    value = cells.get(column)
-    if _blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def build_issue(row: Row, actor: Actor) -> Issue:
