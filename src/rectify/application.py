@@ -9,26 +9,67 @@ event is saved atomically. A lost optimistic-concurrency race raises
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import Mapper, RecordConflictError
+from eventsourcing.persistence import Mapper, RecordConflictError, Tracking
+from eventsourcing.utils import get_topic
 from pydantic import ValidationError
 
-from rectify.domain.commands import COMMANDS, Command
+from rectify.domain.branch import Branch, branch_id_for
+from rectify.domain.commands import (
+    COMMANDS,
+    CloseInspectionRound,
+    Command,
+    DefineChecklist,
+    Finding,
+    ImportFindings,
+    IssueProblemList,
+    LinkIssue,
+    OpenInspectionRound,
+    RecordIssue,
+    RegisterBranch,
+)
 from rectify.domain.issue import Issue, issue_id_for
-from rectify.domain.values import Actor, Severity, Source, Status
-from rectify.errors import ConcurrencyConflict, InvalidCommand, NotFound
+from rectify.domain.lists import (
+    Checklist,
+    InspectionRound,
+    ProblemList,
+    derived_id,
+    finding_issue_id,
+)
+from rectify.domain.values import (
+    OPEN_STATUSES,
+    Actor,
+    BranchKind,
+    BranchStatus,
+    LaggingKind,
+    Mentor,
+    Mode,
+    Role,
+    Severity,
+    Source,
+    Status,
+)
+from rectify.errors import AlreadyExists, ConcurrencyConflict, InvalidCommand, NotFound
 from rectify.persistence import PydanticMapper, ensure_postgres_schema, env_for_url
 from rectify.projections.figures import Figures
 from rectify.projections.ledger import LedgerRow
 from rectify.projections.notice import Notice, Period
+from rectify.projections.organisation import (
+    BoardRow,
+    BranchView,
+    FindingKey,
+    FindingsDiff,
+    ListRollup,
+    RoundFigures,
+)
 from rectify.projections.projector import Projector
-from rectify.projections.store import AUDIT_COLUMNS, construct_views
+from rectify.projections.store import AUDIT_COLUMNS, StoreConflict, construct_views
 from rectify.projections.views import AuditEntry, IssueView, audit_entry_from_row
 
 _PAGE = 1000
@@ -62,8 +103,10 @@ class RectificationApp(Application[UUID]):
         self.catches_up = catch_up
         super().__init__(env)
         self.views = construct_views(self)
-        self.projector = Projector(self.views, self._issue_at, self.name)
+        self.projector = Projector(self.views, self._aggregate_at, self.name)
         self.views.ensure_schema(self.name)
+        if catch_up:
+            self.run_policies()
 
     def close(self) -> None:
         self.views.close_views()
@@ -78,10 +121,15 @@ class RectificationApp(Application[UUID]):
     # ------------------------------------------------------------------ plumbing
 
     def _validate(self, trigger: str, **fields: Any) -> Command:
+        return self._check_input(COMMANDS[trigger], **fields)
+
+    def _check_input(self, model: type[C], **fields: Any) -> C:
+        """The command ``model`` validated from ``fields`` (``on`` defaults to today and may not
+        be in the future), or :class:`InvalidCommand` naming every bad field."""
         if fields.get("on") is None:
             fields["on"] = self.today()
         try:
-            cmd = COMMANDS[trigger](**fields)
+            cmd = model(**fields)
         except ValidationError as e:
             raise _invalid(e) from None
         if cmd.on > self.today():
@@ -98,19 +146,33 @@ class RectificationApp(Application[UUID]):
             raise InvalidCommand("issue_id", f"{issue_id!r} is not an issue id") from None
 
     def _load(self, issue_id: UUID) -> Issue:
-        try:
-            issue: object = self.repository.get(issue_id)
-        except AggregateNotFoundError:
-            raise NotFound("issue", issue_id) from None
-        if not isinstance(issue, Issue):
-            raise NotFound("issue", issue_id, "that id is not an issue")
-        return issue
+        return self._get(Issue, issue_id, "issue")
 
-    def _save(self, issue: Issue) -> None:
+    def _get(self, cls: type[A], ident: UUID, kind: str) -> A:
         try:
-            self.save(issue)
+            found: object = self.repository.get(ident)
+        except AggregateNotFoundError:
+            raise NotFound(kind, ident) from None
+        if not isinstance(found, cls):
+            raise NotFound(kind, ident, f"that id is not a {kind}")
+        return found
+
+    def _save(self, *aggregates: Any) -> None:
+        """Save the new events of ``aggregates`` atomically (all or none)."""
+        try:
+            self.save(*aggregates)
         except RecordConflictError:
-            raise ConcurrencyConflict(issue.id) from None
+            first = aggregates[0]
+            raise ConcurrencyConflict(first.id, getattr(first, "kind", "record")) from None
+
+    @staticmethod
+    def _uuid(value: UUID | str, field: str, kind: str) -> UUID:
+        if isinstance(value, UUID):
+            return value
+        try:
+            return UUID(str(value))
+        except ValueError:
+            raise InvalidCommand(field, f"{value!r} is not a {kind} id") from None
 
     def _command(
         self,
@@ -130,6 +192,8 @@ class RectificationApp(Application[UUID]):
             actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
         )
         self._save(issue)
+        if issue.branch_id is not None and trigger in _CLOSING:
+            self.run_policies()
 
     # ------------------------------------------------------------------ commands
 
@@ -145,12 +209,19 @@ class RectificationApp(Application[UUID]):
         severity: Severity | str = Severity.NORMAL,
         branch_id: UUID | str | None = None,
         remarks: str = "",
+        list_id: UUID | str | None = None,
+        common_problem: str | None = None,
+        deadline: date | str | None = None,
         on: date | str | None = None,
         command_id: str | None = None,
     ) -> UUID:
-        """發現: record a problem; returns its id. Needs INSPECTOR or VERIFIER."""
-        cmd = self._validate(
-            "record",
+        """發現: record a problem; returns its id. Needs INSPECTOR or VERIFIER.
+
+        ``branch_id`` links it to a registered branch. ``list_id`` (with ``common_problem``, a
+        code of that list, for a unit's instance of a common problem) records it from a problem
+        list; it then takes the list's deadline unless ``deadline`` is given."""
+        cmd = self._check_input(
+            RecordIssue,
             actor=actor,
             on=on,
             command_id=command_id,
@@ -162,14 +233,36 @@ class RectificationApp(Application[UUID]):
             severity=severity,
             branch_id=branch_id,
             remarks=remarks,
+            list_id=list_id,
+            common_problem=common_problem,
+            deadline=deadline,
         )
         if cmd.command_id is not None:
             existing = issue_id_for(cmd.command_id)
             if self.has_issue(existing):
                 return existing
-        issue = Issue.record(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload())
+        payload = cmd.payload()
+        if cmd.list_id is not None:
+            plist = self._get(ProblemList, cmd.list_id, "problem list")
+            if cmd.common_problem is not None and plist.common_problem(cmd.common_problem) is None:
+                codes = ", ".join(code for code, _ in plist.common_problems) or "none"
+                raise InvalidCommand(
+                    "common_problem",
+                    f"{cmd.common_problem!r} is not a common problem of {plist.name} "
+                    f"(its codes: {codes})",
+                )
+            if cmd.on < plist.issued_on:
+                raise InvalidCommand(
+                    "on", f"{cmd.on} is before the list was issued, on {plist.issued_on}"
+                )
+            if cmd.deadline is None:
+                payload["deadline"] = plist.deadline
+        elif cmd.common_problem is not None:
+            raise InvalidCommand("common_problem", "a common problem needs the list_id it is on")
+        issue = Issue.record(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **payload)
+        linked = self._link(issue, cmd.actor, cmd.on, cmd.command_id)
         try:
-            self.save(issue)
+            self.save(issue, *linked)
         except RecordConflictError:
             if cmd.command_id is None:  # pragma: no cover - a random id collided
                 raise ConcurrencyConflict(issue.id) from None
@@ -360,12 +453,767 @@ class RectificationApp(Application[UUID]):
         """整改進展: a progress note, no state change. RESPONSIBLE of the responsible unit."""
         self._command("report_progress", issue_id, actor, on, command_id, text=text)
 
+    # ------------------------------------------------------------------ measures (issue/2)
+
+    def add_measure(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        text: str,
+        due: date | str | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """增加整改措施: one more measure, with an optional due date. In ``found`` or
+        ``assigned``; VERIFIER, or RESPONSIBLE of the responsible unit."""
+        self._command("add_measure", issue_id, actor, on, command_id, text=text, due=due)
+
+    def complete_measure(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        measure: int | str,
+        evidence: tuple[str, ...] | list[str] = (),
+        mode: Mode | str | None = None,
+        campaign: str | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """完成整改措施: ``measure`` (its number from 1, or its exact text) is done; ``mode``
+        says how (立行立改, or 集中治理 in ``campaign``). RESPONSIBLE of the unit, or VERIFIER.
+
+        Under issue/2 a rectification cannot be submitted while a measure is open."""
+        self._command(
+            "complete_measure",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            measure=measure,
+            evidence=evidence,
+            mode=mode,
+            campaign=campaign,
+        )
+
+    # ------------------------------------------------------------------ branches
+
+    def _branch(self, branch_id: UUID | str) -> Branch:
+        return self._get(Branch, self._uuid(branch_id, "branch_id", "branch"), "branch")
+
+    def _link(
+        self,
+        issue: Issue,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        loaded: dict[UUID, Branch] | None = None,
+    ) -> tuple[Branch, ...]:
+        """The branch of a newly recorded issue, with the issue linked (nothing if it has none).
+
+        ``loaded`` shares branches between the issues of one save."""
+        if issue.branch_id is None:
+            return ()
+        if loaded is None:
+            loaded = {}
+        branch = loaded.get(issue.branch_id)
+        if branch is None:
+            branch = loaded[issue.branch_id] = self._branch(issue.branch_id)
+        branch.link_issue(
+            actor=actor, on=max(on, branch.last_on), issue_id=issue.id, command_id=command_id
+        )
+        return (branch,)
+
+    def _branch_command(
+        self,
+        action: str,
+        branch_id: UUID | str,
+        actor: Actor,
+        on: date | str | None,
+        command_id: str | None,
+        **fields: Any,
+    ) -> Branch:
+        cmd = self._validate(action, actor=actor, on=on, command_id=command_id, **fields)
+        branch = self._branch(branch_id)
+        if branch.has_seen(cmd.command_id):
+            return branch
+        extra: dict[str, Any] = {}
+        if action == "delist":
+            extra["open_issues"] = self._open_issues(branch)
+        method = "rate" if action == "rate_branch" else action
+        getattr(branch, method)(
+            actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload(), **extra
+        )
+        self._save(branch)
+        return branch
+
+    def _open_issues(self, branch: Branch) -> tuple[UUID, ...]:
+        """The issues linked to ``branch`` that are not closed out or withdrawn."""
+        return tuple(i for i in branch.issues if self._load(i).status in OPEN_STATUSES)
+
+    def register_branch(
+        self,
+        *,
+        actor: Actor,
+        code: str,
+        name: str,
+        unit: str,
+        kind: BranchKind | str = BranchKind.BRANCH,
+        parent_id: UUID | str | None = None,
+        elected_on: date | str | None = None,
+        term_years: int | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """登記 a branch (黨支部, 黨總支 or 黨委) of ``unit``; returns its id, which comes from its
+        ``code``. Registering a code twice raises :class:`~rectify.errors.AlreadyExists` (with
+        the same ``command_id`` it returns the id). ``elected_on`` is its last election; the term
+        is 3 years (5 for a 黨委) unless ``term_years`` says otherwise. VERIFIER."""
+        cmd = self._check_input(
+            RegisterBranch,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            code=code,
+            name=name,
+            unit=unit,
+            kind=kind,
+            parent_id=parent_id,
+            elected_on=elected_on,
+            term_years=term_years,
+        )
+        ident = branch_id_for(cmd.code)
+        if self._exists(ident):
+            existing = self._branch(ident)
+            if existing.has_seen(cmd.command_id):
+                return ident
+            raise AlreadyExists("branch", ident, f"code {cmd.code!r} is {existing.name}")
+        if cmd.parent_id is not None:
+            self._branch(cmd.parent_id)
+        branch = Branch.register(
+            actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
+        )
+        self._save(branch)
+        return branch.id
+
+    def designate_lagging(
+        self,
+        branch_id: UUID | str,
+        *,
+        actor: Actor,
+        kinds: tuple[str, ...] | list[str],
+        basis: str,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """認定后進: ``kinds`` (軟弱渙散, 虛化, 弱化, 邊緣化, 不按期換屆 or others by name) on the
+        ``basis`` of a screening or assessment. From ``normal`` or ``delisted`` (a relapse).
+        VERIFIER or INSPECTOR."""
+        self._branch_command(
+            "designate_lagging", branch_id, actor, on, command_id, kinds=kinds, basis=basis
+        )
+
+    def start_consolidation(
+        self,
+        branch_id: UUID | str,
+        *,
+        actor: Actor,
+        plan: str,
+        deadline: date | str,
+        mentors: tuple[Mentor | dict[str, str], ...] | list[Mentor | dict[str, str]],
+        goals: tuple[str, ...] | list[str] = (),
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """開始整頓 with a plan, goals and a deadline, and 雙掛: exactly two ``mentors``, one
+        leader of the branch's own unit and one from the supervising committee. VERIFIER."""
+        self._branch_command(
+            "start_consolidation",
+            branch_id,
+            actor,
+            on,
+            command_id,
+            plan=plan,
+            goals=goals,
+            deadline=deadline,
+            mentors=mentors,
+        )
+
+    def request_delisting(
+        self,
+        branch_id: UUID | str,
+        *,
+        actor: Actor,
+        note: str = "",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """申請摘帽: ``consolidating`` → ``delisting_requested``. RESPONSIBLE of the unit or
+        VERIFIER."""
+        self._branch_command("request_delisting", branch_id, actor, on, command_id, note=note)
+
+    def reject_delisting(
+        self,
+        branch_id: UUID | str,
+        *,
+        actor: Actor,
+        reason: str,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """退回整頓: ``delisting_requested`` → ``consolidating``. VERIFIER."""
+        self._branch_command("reject_delisting", branch_id, actor, on, command_id, reason=reason)
+
+    def delist(
+        self,
+        branch_id: UUID | str,
+        *,
+        actor: Actor,
+        note: str = "",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """摘帽: ``delisting_requested`` → ``delisted``. VERIFIER. Refused with
+        :class:`~rectify.errors.OpenIssuesRemain` (listing them) while an issue linked to the
+        branch is not closed out or withdrawn."""
+        self._branch_command("delist", branch_id, actor, on, command_id, note=note)
+
+    def link_issue(
+        self,
+        issue_id: UUID | str,
+        *,
+        branch_id: UUID | str,
+        actor: Actor,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """關聯: the issue is a problem of the branch (both record it, atomically). An issue has
+        at most one branch; linking it again to the same one records nothing. VERIFIER or
+        INSPECTOR. Issues recorded under issue/1 cannot be linked afterwards."""
+        uuid = self._issue_uuid(issue_id)
+        cmd = self._check_input(
+            LinkIssue, actor=actor, on=on, command_id=command_id, branch_id=branch_id
+        )
+        branch = self._branch(cmd.branch_id)
+        issue = self._load(uuid)
+        if issue.branch_id == branch.id and uuid in branch.issues:
+            return
+        if issue.branch_id != branch.id:
+            issue.link_issue(
+                actor=cmd.actor, on=cmd.on, branch_id=branch.id, command_id=cmd.command_id
+            )
+        branch.link_issue(
+            actor=cmd.actor,
+            on=max(cmd.on, branch.last_on),
+            issue_id=uuid,
+            command_id=cmd.command_id,
+        )
+        self._save(issue, branch)
+        self.run_policies()
+
+    def record_election(
+        self,
+        branch_id: UUID | str,
+        *,
+        actor: Actor,
+        held_on: date | str | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """換屆: the branch held its election on ``held_on`` (default: ``on``). VERIFIER or
+        RESPONSIBLE of the unit."""
+        when = held_on if held_on is not None else on
+        self._branch_command(
+            "record_election", branch_id, actor, on, command_id, held_on=when or self.today()
+        )
+
+    def rate_branch(
+        self,
+        branch_id: UUID | str,
+        *,
+        actor: Actor,
+        results: dict[str, bool],
+        scheme: str = "five-good",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> str | None:
+        """評星定級: which criteria of ``scheme`` the branch met (五好: ``team``, ``system``,
+        ``members``, ``service``, ``integrity``); returns the title earned (None if not all
+        met). VERIFIER."""
+        branch = self._branch_command(
+            "rate_branch", branch_id, actor, on, command_id, scheme=scheme, results=results
+        )
+        return branch.rating
+
+    def flag_overdue_elections(
+        self,
+        *,
+        actor: Actor,
+        as_of: date | str | None = None,
+        on: date | str | None = None,
+    ) -> list[UUID]:
+        """Record one problem (不按期換屆) per branch whose election is overdue on ``as_of``,
+        linked to it; idempotent (one problem per branch and missed due date, however often
+        this runs). Returns the problems' ids. INSPECTOR or VERIFIER."""
+        day = self._as_of(as_of)
+        flagged: list[UUID] = []
+        for view in self.branches(as_of=day):
+            if not view.election_overdue:
+                continue
+            assert view.election_due is not None
+            flagged.append(
+                self.record_issue(
+                    actor=actor,
+                    title=f"{view.name}未按期換屆（應於{view.election_due}前換屆）",
+                    unit=view.unit,
+                    source=Source.SUPERVISION,
+                    category=LaggingKind.ELECTION_OVERDUE.label,
+                    branch_id=view.id,
+                    on=on if on is not None else day,
+                    command_id=f"election-overdue/{view.id}/{view.election_due}",
+                )
+            )
+        return flagged
+
+    # ------------------------------------------------------------------ the readiness policy
+
+    def run_policies(self) -> int:
+        """Run the policies over events recorded since they last ran; returns how many acted.
+
+        The readiness policy: when the last open issue of a branch in consolidation is closed
+        out (or withdrawn), the branch records that it is ready for reassessment, once per
+        consolidation. It follows the log with its own tracked position (in the views' store),
+        so after a restart it picks up what it had not seen; the branch's own state makes a
+        second reaction impossible, so a crash between acting and tracking changes nothing.
+        """
+        last = self.recorder.max_notification_id() or 0
+        after = self.views.max_tracking_id(POLICY_NAME) or 0
+        if last <= after:
+            return 0
+        acted = 0
+        start = after + 1
+        while start <= last:
+            page = self.recorder.select_notifications(
+                start, _PAGE, stop=last, topics=_CLOSING_TOPICS, inclusive_of_start=True
+            )
+            for n in page:
+                acted += self._readiness(self.mapper.to_domain_event(n))
+            if len(page) < _PAGE:
+                break
+            start = page[-1].id + 1
+        with suppress(StoreConflict):  # another process ran the policy up to here first
+            self.views.insert_tracking(Tracking(POLICY_NAME, last))
+        return acted
+
+    def _readiness(self, closing: Any) -> int:
+        issue = self._load(closing.originator_id)
+        if issue.branch_id is None:
+            return 0
+        for _attempt in range(3):
+            branch = self._branch(issue.branch_id)
+            if branch.status not in _CONSOLIDATING or branch.is_ready:
+                return 0
+            if issue.id not in branch.issues or self._open_issues(branch):
+                return 0
+            branch.mark_ready(
+                actor=POLICY_ACTOR,
+                on=min(max(closing.on, branch.last_on), max(self.today(), branch.last_on)),
+                last_issue_id=issue.id,
+                command_id=f"ready/{branch.id}/{branch.consolidations}",
+            )
+            try:
+                self.save(branch)
+            except RecordConflictError:
+                continue  # the branch changed meanwhile: look again
+            return 1
+        return 0  # pragma: no cover - three lost races in a row
+
+    # ------------------------------------------------------------------ problem lists
+
+    def issue_problem_list(
+        self,
+        *,
+        actor: Actor,
+        name: str,
+        issuer: str,
+        deadline: date | str,
+        common_problems: Sequence[tuple[str, str]] = (),
+        issued_on: date | str | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """下發問題清單: a named list, issued on ``issued_on`` (default ``on``) with a
+        ``deadline`` and its ``common_problems`` as ``(code, text)``; returns its id. VERIFIER."""
+        cmd = self._check_input(
+            IssueProblemList,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            name=name,
+            issuer=issuer,
+            issued_on=issued_on,
+            deadline=deadline,
+            common_problems=tuple(common_problems),
+        )
+        if cmd.command_id is not None:
+            ident = derived_id("list", cmd.command_id)
+            if self._exists(ident):
+                return ident
+        payload = cmd.payload()
+        payload["issued_on"] = cmd.issued_on or cmd.on
+        plist = ProblemList.issue(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **payload)
+        self._save_new(plist)
+        return plist.id
+
+    def _save_new(self, aggregate: Any) -> None:
+        with suppress(RecordConflictError):  # the same key, saved by another writer first
+            self.save(aggregate)
+
+    def problem_list(self, list_id: UUID | str) -> ProblemList:
+        """The problem list (its name, issuer, dates and common problems)."""
+        return self._get(
+            ProblemList, self._uuid(list_id, "list_id", "problem list"), "problem list"
+        )
+
+    def list_rollup(self, list_id: UUID | str, as_of: date | str | None = None) -> ListRollup:
+        """A list on ``as_of``: each common problem with how many units have it and how many of
+        those have rectified / closed it out, and the list's totals."""
+        plist = self.problem_list(list_id)
+        day = self._as_of(as_of)
+        return ListRollup.of(plist, self.ledger(day), day)
+
+    def unit_list(
+        self, list_id: UUID | str, unit: str, as_of: date | str | None = None
+    ) -> list[LedgerRow]:
+        """A unit's own list: its ledger rows under problem list ``list_id``, on ``as_of``."""
+        plist = self.problem_list(list_id)
+        return [r for r in self.ledger(as_of, unit=unit) if r.list_id == plist.id]
+
+    # ------------------------------------------------------------------ inspection rounds
+
+    def define_checklist(
+        self,
+        *,
+        actor: Actor,
+        name: str,
+        items: Sequence[tuple[str, str]],
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """A checklist of ``(code, text)`` items (e.g. 26 of them); returns its id. VERIFIER or
+        INSPECTOR."""
+        cmd = self._check_input(
+            DefineChecklist,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            name=name,
+            items=tuple(items),
+        )
+        if cmd.command_id is not None:
+            ident = derived_id("checklist", cmd.command_id)
+            if self._exists(ident):
+                return ident
+        checklist = Checklist.define(
+            actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
+        )
+        self._save_new(checklist)
+        return checklist.id
+
+    def checklist(self, checklist_id: UUID | str) -> Checklist:
+        return self._get(
+            Checklist, self._uuid(checklist_id, "checklist_id", "checklist"), "checklist"
+        )
+
+    def _target(self, target: UUID | str) -> str:
+        """A target as a round stores it: a unit's name, or a branch's id as text (a branch may
+        be given by id or by code)."""
+        if isinstance(target, UUID):
+            return str(self._branch(target).id)
+        try:
+            return str(self._branch(UUID(target)).id)
+        except ValueError:
+            pass
+        by_code = branch_id_for(target)
+        if self._exists(by_code):
+            return str(by_code)
+        return target
+
+    def open_inspection_round(
+        self,
+        checklist_id: UUID | str,
+        *,
+        actor: Actor,
+        period: str,
+        scope: Sequence[UUID | str],
+        name: str = "",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """開始巡查: a round of the checklist for ``period`` over ``scope`` (units by name,
+        branches by id or code); returns its id. INSPECTOR or VERIFIER."""
+        cmd = self._check_input(
+            OpenInspectionRound,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            checklist_id=checklist_id,
+            period=period,
+            scope=tuple(scope),
+            name=name,
+        )
+        if cmd.command_id is not None:
+            ident = derived_id("round", cmd.command_id)
+            if self._exists(ident):
+                return ident
+        checklist = self._get(Checklist, cmd.checklist_id, "checklist")
+        targets = [self._target(t) for t in cmd.scope]
+        branches = tuple(UUID(t) for t in targets if _is_uuid(t))
+        units = tuple(t for t in targets if not _is_uuid(t))
+        rnd = InspectionRound.open(
+            actor=cmd.actor,
+            on=cmd.on,
+            name=cmd.name or f"{checklist.name} {cmd.period}",
+            checklist_id=checklist.id,
+            period=cmd.period,
+            units=tuple(dict.fromkeys(units)),
+            branches=tuple(dict.fromkeys(branches)),
+            command_id=cmd.command_id,
+        )
+        self._save_new(rnd)
+        return rnd.id
+
+    def inspection_round(self, round_id: UUID | str) -> InspectionRound:
+        return self._get(
+            InspectionRound,
+            self._uuid(round_id, "round_id", "inspection round"),
+            "inspection round",
+        )
+
+    def record_finding(
+        self,
+        round_id: UUID | str,
+        *,
+        actor: Actor,
+        target: UUID | str,
+        item: str,
+        text: str,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """發現問題: ``item`` of the round's checklist on ``target`` (in the round's scope)
+        becomes an issue (source 巡查) linked to the round and item; returns the issue's id.
+
+        The same finding again records nothing; seen again where the same item was closed out
+        after an earlier round, the old issue is reopened (a relapse), not duplicated."""
+        diff = self.import_findings(
+            round_id,
+            actor=actor,
+            findings=[{"target": target, "item": item, "text": text}],
+            on=on,
+            command_id=command_id,
+        )
+        return next(iter(diff.issue_ids.values()))
+
+    def import_findings(
+        self,
+        round_id: UUID | str,
+        *,
+        actor: Actor,
+        findings: Sequence[Finding | dict[str, Any]],
+        visited: Sequence[UUID | str] = (),
+        dry_run: bool = False,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> FindingsDiff:
+        """Record a round's findings all at once (re-inspection); returns the diff.
+
+        Idempotent: the match key is (round, target, item), so importing the same findings
+        again records nothing. ``dry_run=True`` records nothing and returns what would change
+        (new, relapsed, still open, unchanged, no longer seen). Every finding is checked first
+        (target in scope, item on the checklist, round open): one bad finding rejects the whole
+        import with :class:`~rectify.errors.InvalidCommand` listing each, and nothing is
+        recorded. ``visited`` are targets inspected without findings (for the coverage)."""
+        cmd = self._check_input(
+            ImportFindings,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            findings=tuple(findings),
+            visited=tuple(visited),
+        )
+        rnd = self.inspection_round(round_id)
+        rnd.check("record_finding", cmd.actor, cmd.on)
+        checklist = self._get(Checklist, rnd.checklist_id, "checklist")
+        scope = set(rnd.scope)
+        errors: list[dict[str, Any]] = []
+        wanted: dict[tuple[str, str], str] = {}
+        for n, f in enumerate(cmd.findings):
+            target = self._target(f.target)
+            if target not in scope:
+                errors.append(
+                    {
+                        "field": f"findings.{n}.target",
+                        "message": f"{f.target} is not in the round's scope",
+                    }
+                )
+            if checklist.item(f.item) is None:
+                errors.append(
+                    {
+                        "field": f"findings.{n}.item",
+                        "message": f"{f.item!r} is not an item of {checklist.name}",
+                    }
+                )
+            if (target, f.item) in wanted:
+                errors.append(
+                    {"field": f"findings.{n}", "message": f"{f.target}/{f.item} is given twice"}
+                )
+            wanted[(target, f.item)] = f.text
+        visits = [self._target(t) for t in cmd.visited]
+        for n, t in enumerate(visits):
+            if t not in scope:
+                errors.append(
+                    {
+                        "field": f"visited.{n}",
+                        "message": f"{cmd.visited[n]} is not in the round's scope",
+                    }
+                )
+        if errors:
+            raise InvalidCommand(errors[0]["field"], errors[0]["message"], errors)
+        new: list[FindingKey] = []
+        relapsed: list[FindingKey] = []
+        still_open: list[FindingKey] = []
+        unchanged: list[FindingKey] = []
+        issue_ids: dict[str, UUID] = {}
+        changed: list[Any] = []
+        loaded: dict[UUID, Branch] = {}
+        for (target, item), text in wanted.items():
+            key = FindingKey(target=target, item=item)
+            existing = rnd.findings.get((target, item))
+            if existing is not None:
+                unchanged.append(key)
+                issue_ids[f"{target}/{item}"] = existing
+                continue
+            new.append(key)
+            issue, outcome, extra = self._finding_issue(
+                rnd, checklist, target, item, text, cmd.actor, cmd.on, loaded
+            )
+            issue_ids[f"{target}/{item}"] = issue.id
+            if outcome == "relapse":
+                relapsed.append(key)
+            elif outcome == "still_open":
+                still_open.append(key)
+            if not dry_run:
+                rnd.record_finding(
+                    actor=cmd.actor,
+                    on=cmd.on,
+                    target=target,
+                    item=item,
+                    text=text,
+                    issue_id=issue.id,
+                    outcome=outcome,
+                )
+                changed += [issue, *extra] if outcome != "still_open" else []
+        if not dry_run:
+            for t in visits:
+                rnd.record_visit(actor=cmd.actor, on=cmd.on, target=t)
+        no_longer = [
+            FindingKey(target=t, item=i) for (t, i) in rnd.findings if (t, i) not in wanted
+        ]
+        diff = FindingsDiff(
+            round_id=rnd.id,
+            dry_run=dry_run,
+            new=tuple(new),
+            relapsed=tuple(relapsed),
+            still_open=tuple(still_open),
+            unchanged=tuple(unchanged),
+            no_longer_seen=tuple(no_longer),
+            issue_ids=issue_ids,
+        )
+        if not dry_run and rnd.pending_events:
+            self._save(rnd, *_unique(changed))
+        return diff
+
+    def _finding_issue(
+        self,
+        rnd: InspectionRound,
+        checklist: Checklist,
+        target: str,
+        item: str,
+        text: str,
+        actor: Actor,
+        on: date,
+        loaded: dict[UUID, Branch],
+    ) -> tuple[Issue, str, tuple[Branch, ...]]:
+        """The issue a finding lands on: a new one, a closed-out one reopened (relapse), or one
+        still open from an earlier round. Withdrawn ones are skipped (the next generation)."""
+        generation = 0
+        while True:
+            ident = finding_issue_id(rnd.checklist_id, target, item, generation)
+            if not self._exists(ident):
+                break
+            issue = self._load(ident)
+            if issue.status is Status.WITHDRAWN:
+                generation += 1
+                continue
+            if issue.status is Status.CLOSED_OUT:
+                issue.reopen(
+                    actor=actor,
+                    on=on,
+                    reason=f"巡查再次發現（{rnd.name}）：{text}",
+                )
+                return issue, "relapse", ()
+            return issue, "still_open", ()
+        branch_id = UUID(target) if _is_uuid(target) else None
+        unit = self._branch(branch_id).unit if branch_id is not None else target
+        issue = Issue.record(
+            actor=actor,
+            on=on,
+            title=text,
+            unit=unit,
+            source=Source.INSPECTION,
+            category=checklist.item(item),
+            branch_id=branch_id,
+            round_id=rnd.id,
+            item=item,
+            issue_id=ident,
+        )
+        return issue, "new", self._link(issue, actor, on, None, loaded)
+
+    def close_inspection_round(
+        self,
+        round_id: UUID | str,
+        *,
+        actor: Actor,
+        note: str = "",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """結束巡查: no more findings in this round. INSPECTOR or VERIFIER."""
+        cmd = self._check_input(
+            CloseInspectionRound, actor=actor, on=on, command_id=command_id, note=note
+        )
+        rnd = self.inspection_round(round_id)
+        if rnd.has_seen(cmd.command_id):
+            return
+        rnd.close(actor=cmd.actor, on=cmd.on, note=cmd.note, command_id=cmd.command_id)
+        self._save(rnd)
+
+    def round_figures(self, round_id: UUID | str, as_of: date | str | None = None) -> RoundFigures:
+        """A round on ``as_of``: targets in scope and covered, findings (new, relapses, still
+        open from before), and how many are rectified, closed out and overdue."""
+        uuid = self._uuid(round_id, "round_id", "inspection round")
+        day = self._as_of(as_of)
+        rnd = self._replayed(InspectionRound, uuid, day, "inspection round")
+        wanted = set(rnd.findings.values())
+        rows = [r for r in self.ledger(day) if r.id in wanted]
+        return RoundFigures.of(rnd, rows, day)
+
     # ------------------------------------------------------------------ queries
 
-    def _issue_at(self, issue_id: UUID, version: int) -> Issue:
-        issue: object = self.repository.get(issue_id, version=version)
-        assert isinstance(issue, Issue)
-        return issue
+    def _aggregate_at(self, aggregate_id: UUID, version: int) -> Any:
+        return self.repository.get(aggregate_id, version=version)
 
     def _read_notifications(self, after: int) -> list[tuple[int, Any]]:
         page = self.recorder.select_notifications(after + 1, _PAGE, inclusive_of_start=True)
@@ -376,7 +1224,9 @@ class RectificationApp(Application[UUID]):
 
         Queries do this first (unless the app was made with ``catch_up=False``, for a deployment
         where ``rectify project --follow`` keeps the views), so embedded use reads its own writes.
+        The policies (:meth:`run_policies`) run too.
         """
+        self.run_policies()
         return self.projector.catch_up(self._read_notifications)
 
     def rebuild_views(self) -> int:
@@ -464,6 +1314,91 @@ class RectificationApp(Application[UUID]):
         self._fresh()
         return _audit_entries(self.views.audit_rows(after=position, limit=limit))
 
+    def _exists(self, ident: UUID) -> bool:
+        return bool(self.recorder.select_events(ident, limit=1))
+
+    def _replayed(self, cls: type[A], ident: UUID, day: date, kind: str) -> A:
+        """``ident`` rebuilt from its events dated on or before ``day`` (business dates never go
+        backwards within one aggregate)."""
+        found: Any = None
+        event: Any
+        for event in self.repository.event_store.get(ident):
+            if event.on > day:
+                break
+            found = event.mutate(found)
+        if found is None:
+            if not self._exists(ident):
+                raise NotFound(kind, ident)
+            raise NotFound(kind, ident, f"it was not yet recorded on {day}")
+        if not isinstance(found, cls):
+            raise NotFound(kind, ident, f"that id is not a {kind}")
+        return found
+
+    def get_branch(self, branch_id: UUID | str, as_of: date | str | None = None) -> BranchView:
+        """The branch as it stood on business date ``as_of`` (default: today), as known now."""
+        uuid = self._uuid(branch_id, "branch_id", "branch")
+        day = self._as_of(as_of)
+        if as_of is None:
+            return BranchView.of(self._branch(uuid), day)
+        return BranchView.of(self._replayed(Branch, uuid, day, "branch"), day)
+
+    def branch_id(self, code: str) -> UUID:
+        """The id of the branch registered with ``code`` (NotFound if there is none)."""
+        ident = branch_id_for(code)
+        if not self._exists(ident):
+            raise NotFound("branch", code, "no branch is registered with that code")
+        return ident
+
+    def branches(
+        self,
+        *,
+        as_of: date | str | None = None,
+        unit: str | None = None,
+        status: BranchStatus | str | None = None,
+        lagging: bool | None = None,
+    ) -> list[BranchView]:
+        """Branches registered by ``as_of``, in the order registered, filtered by unit, status,
+        or whether they are on the lagging list."""
+        self._fresh()
+        day = self._as_of(as_of)
+        wanted = _parse(BranchStatus, status, "status")
+        views = []
+        for ident in self.views.record_ids("branch"):
+            try:
+                view = BranchView.of(self._replayed(Branch, UUID(ident), day, "branch"), day)
+            except NotFound:
+                continue  # registered after ``as_of``
+            if unit is not None and view.unit != unit:
+                continue
+            if wanted is not None and view.status is not wanted:
+                continue
+            if lagging is not None and view.is_lagging != lagging:
+                continue
+            views.append(view)
+        return views
+
+    def lagging_board(self, as_of: date | str | None = None) -> list[BoardRow]:
+        """The lagging-branch board on ``as_of``: every branch designated lagging by then (the
+        delisted ones too), its kinds, mentors, problems and open problems, ready or delisted."""
+        day = self._as_of(as_of)
+        board = [b for b in self.branches(as_of=day) if b.designations > 0]
+        rows = self.ledger(day)
+        by_branch: dict[UUID, list[LedgerRow]] = {}
+        for r in rows:
+            if r.branch_id is not None:
+                by_branch.setdefault(r.branch_id, []).append(r)
+        return [BoardRow.of(b, by_branch.get(b.id, [])) for b in board]
+
+    def problem_lists(self) -> list[ProblemList]:
+        """Every problem list, in the order issued."""
+        self._fresh()
+        return [self.problem_list(i) for i in self.views.record_ids("problem_list")]
+
+    def inspection_rounds(self) -> list[InspectionRound]:
+        """Every inspection round, in the order opened."""
+        self._fresh()
+        return [self.inspection_round(i) for i in self.views.record_ids("round")]
+
     def has_issue(self, issue_id: UUID | str) -> bool:
         """Whether an issue with this id is recorded."""
         return bool(self.recorder.select_events(self._issue_uuid(issue_id), limit=1))
@@ -525,6 +1460,35 @@ class RectificationApp(Application[UUID]):
         order. ``unit`` matches the issue's own unit or its responsible unit."""
         rows = self.ledger(as_of, unit=unit, status=status, source=source)
         return [IssueView.from_row(r) for r in rows]
+
+
+A = TypeVar("A")
+C = TypeVar("C", bound=Command)
+
+POLICY_NAME = "rectify.readiness"
+"""The tracking name of the readiness policy's position in the log."""
+
+POLICY_ACTOR = Actor("rectify.policy", "整改銷號自動判定", "rectify", [Role.ADMIN])
+"""Who records what a policy decides."""
+
+_CLOSING = frozenset({"close_out", "withdraw"})
+_CLOSING_TOPICS = tuple(get_topic(c) for c in (Issue.ClosedOut, Issue.IssueWithdrawn))
+_CONSOLIDATING = frozenset({BranchStatus.CONSOLIDATING, BranchStatus.DELISTING_REQUESTED})
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _unique(aggregates: list[Any]) -> list[Any]:
+    seen: dict[UUID, Any] = {}
+    for a in aggregates:
+        seen.setdefault(a.id, a)
+    return list(seen.values())
 
 
 def _audit_entries(rows: list[tuple[Any, ...]]) -> list[AuditEntry]:

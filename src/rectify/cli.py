@@ -232,7 +232,7 @@ def audit(
             entry.actor.name or entry.actor.id,
             entry.actor.unit,
             entry.action,
-            f"{before} → {entry.to_state.value}",
+            f"{before} → {entry.to_state.value if entry.to_state else '∅'}",
             entry.reason or "",
         )
     console.print(table)

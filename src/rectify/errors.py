@@ -14,7 +14,10 @@ class RectifyError(Exception):
 
 
 class TransitionNotAllowed(RectifyError):
-    """The workflow does not allow this action in the issue's current state (or a guard refused it)."""
+    """The workflow does not allow this action in the current state (or a guard refused it).
+
+    ``issue_id`` is the id of what was refused: an issue, or the branch, list or round ``kind``
+    names."""
 
     def __init__(
         self,
@@ -24,13 +27,15 @@ class TransitionNotAllowed(RectifyError):
         issue_id: object = None,
         allowed: tuple[str, ...] = (),
         reason: str = "",
+        kind: str = "issue",
     ) -> None:
         self.action = action
         self.state = state
         self.issue_id = issue_id
+        self.kind = kind
         self.allowed = allowed
         self.reason = reason
-        where = f" issue {issue_id}" if issue_id is not None else ""
+        where = f" {kind} {issue_id}" if issue_id is not None else ""
         if reason:
             hint = f": {reason}"
         elif allowed:
@@ -72,12 +77,38 @@ class InvalidCommand(RectifyError):
         super().__init__(f"invalid {field}: {message}{more}")
 
 
-class ConcurrencyConflict(RectifyError):
-    """Another writer changed the same issue first. Nothing was recorded; it is safe to retry."""
+class AlreadyExists(RectifyError):
+    """It is recorded already (a branch code registered twice, say); nothing was recorded."""
 
-    def __init__(self, ident: object) -> None:
+    def __init__(self, kind: str, ident: object, detail: str = "") -> None:
+        self.kind = kind
         self.ident = ident
-        super().__init__(f"issue {ident} was changed by another writer; nothing recorded, retry")
+        super().__init__(f"{kind} {ident} already exists{': ' + detail if detail else ''}")
+
+
+class ConcurrencyConflict(RectifyError):
+    """Another writer changed the same record first. Nothing was recorded; it is safe to retry."""
+
+    def __init__(self, ident: object, kind: str = "issue") -> None:
+        self.ident = ident
+        super().__init__(f"{kind} {ident} was changed by another writer; nothing recorded, retry")
+
+
+class OpenIssuesRemain(TransitionNotAllowed):
+    """A branch cannot be delisted (摘帽) while issues linked to it are still open.
+
+    ``open_issues`` lists their ids, in the order they were linked."""
+
+    def __init__(self, branch_id: object, state: str, open_issues: tuple[object, ...]) -> None:
+        self.open_issues = open_issues
+        listed = ", ".join(str(i) for i in open_issues)
+        super().__init__(
+            "delist",
+            state,
+            issue_id=branch_id,
+            kind="branch",
+            reason=f"{len(open_issues)} linked issue(s) not closed out or withdrawn: {listed}",
+        )
 
 
 class IntegrityError(RectifyError):
@@ -85,10 +116,12 @@ class IntegrityError(RectifyError):
 
 
 __all__ = [
+    "AlreadyExists",
     "ConcurrencyConflict",
     "IntegrityError",
     "InvalidCommand",
     "NotFound",
+    "OpenIssuesRemain",
     "PermissionDenied",
     "RectifyError",
     "TransitionNotAllowed",

@@ -10,21 +10,22 @@ import copy
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rectify import Actor, Issue, Mode, Role, Source, Status
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW
+from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, ISSUE_WORKFLOW_V1
 from rectify.errors import InvalidCommand, PermissionDenied, TransitionNotAllowed
 from tests.conftest import COMMITTEE, OTHER_UNIT, UNIT, Cast
 
 D0 = date(2019, 6, 1)
 DEADLINE = date(2019, 8, 31)
 
-# (state, trigger) -> state after, as the issue specifies.
-EXPECTED = {
+# (state, trigger) -> state after, as the core issue specifies (workflow issue/1).
+EXPECTED_V1 = {
     ("found", "assign"): "assigned",
     ("found", "rectify_on_the_spot"): "rectified",
     ("assigned", "rectify_on_the_spot"): "rectified",
@@ -38,6 +39,13 @@ EXPECTED = {
     ("assigned", "extend_deadline"): "assigned",
     **{(s, "withdraw"): "withdrawn" for s in ("found", "assigned", "rectified", "verified")},
     **{(s, "report_progress"): s for s in ("found", "assigned", "rectified")},
+}
+# issue/2 adds measures one by one (before rectification) and linking to a branch.
+EXPECTED = {
+    **EXPECTED_V1,
+    **{(s, "add_measure"): s for s in ("found", "assigned")},
+    **{(s, "complete_measure"): s for s in ("found", "assigned")},
+    **{(s, "link_issue"): s for s in ("found", "assigned", "rectified", "verified", "closed_out")},
 }
 TRIGGERS = sorted({t for _, t in EXPECTED})
 STATES = [s.value for s in Status]
@@ -107,7 +115,18 @@ GOOD_ARGS: dict[str, dict[str, Any]] = {
     "extend_deadline": {"new_deadline": DEADLINE + timedelta(days=30), "reason": "換屆"},
     "withdraw": {"reason": "不成立"},
     "report_progress": {"text": "推進中"},
+    "add_measure": {"text": "完善制度"},
+    "complete_measure": {"measure": 1},
+    "link_issue": {"branch_id": UUID(int=9)},
 }
+
+
+def make(state: str, trigger: str) -> Issue:
+    """An issue in ``state``, ready for ``trigger`` (an open measure for ``complete_measure``)."""
+    issue = IN_STATE[state]()
+    if trigger == "complete_measure" and state in ("found", "assigned"):
+        issue.add_measure(actor=Cast.admin, on=D0, text="建立台賬")
+    return issue
 
 
 def spec_may(trigger: str, actor: Actor, issue: Issue) -> bool:
@@ -123,8 +142,12 @@ def spec_may(trigger: str, actor: Actor, issue: Issue) -> bool:
         allowed = Role.VERIFIER in roles or (
             Role.RESPONSIBLE in roles and actor.unit == (issue.responsible_unit or issue.unit)
         )
-    elif trigger == "reopen":
+    elif trigger in ("reopen", "link_issue"):
         allowed = bool(roles & {Role.VERIFIER, Role.INSPECTOR})
+    elif trigger in ("add_measure", "complete_measure"):
+        allowed = Role.VERIFIER in roles or (
+            Role.RESPONSIBLE in roles and actor.unit == (issue.responsible_unit or issue.unit)
+        )
     else:
         allowed = Role.VERIFIER in roles
     if trigger in ("verify", "reject"):
@@ -146,14 +169,18 @@ def test_the_declared_workflow_is_the_specified_one() -> None:
         (s.value, t): flow.target(s, t).value for s in Status for t in flow.triggers_from(s)
     }
     assert declared == EXPECTED
-    assert flow.key == "issue/1"
+    assert flow.key == "issue/2"
     assert flow.initial is Status.FOUND
+    v1 = ISSUE_WORKFLOW_V1
+    assert {(s.value, t): v1.target(s, t).value for s in Status for t in v1.triggers_from(s)} == (
+        EXPECTED_V1
+    )
 
 
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("trigger", TRIGGERS)
 def test_every_trigger_in_every_state(state: str, trigger: str) -> None:
-    issue = IN_STATE[state]()
+    issue = make(state, trigger)
     before = copy.deepcopy(issue.__dict__)
     actor = (
         Cast.admin
@@ -190,7 +217,7 @@ ROLE_ACTORS = [
 @pytest.mark.parametrize(("state", "trigger"), sorted(EXPECTED))
 @pytest.mark.parametrize("actor", ROLE_ACTORS, ids=lambda a: a.id)
 def test_who_may_do_each_step(state: str, trigger: str, actor: Actor) -> None:
-    issue = IN_STATE[state]()
+    issue = make(state, trigger)
     expected = spec_may(trigger, actor, issue)
     assert (trigger in issue.allowed_actions(actor)) == expected
     if expected:
@@ -368,7 +395,7 @@ def test_every_event_carries_actor_date_and_workflow() -> None:
         "ClosedOut",
     ]
     assert all(isinstance(e.actor, Actor) and isinstance(e.on, date) for e in events)
-    assert events[0].workflow == "issue/1"
+    assert events[0].workflow == "issue/2"
 
 
 # ---------------------------------------------------------------- the rules as properties
@@ -387,7 +414,7 @@ actor_strategy = st.builds(
 def test_a_command_is_accepted_exactly_when_state_role_and_guards_allow(
     state: str, trigger: str, actor: Actor
 ) -> None:
-    issue = IN_STATE[state]()
+    issue = make(state, trigger)
     before = copy.deepcopy(issue.__dict__)
     should = (state, trigger) in EXPECTED and spec_may(trigger, actor, issue)
     try:

@@ -10,9 +10,21 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
-from rectify.domain.values import Actor, NonEmptyStr, Severity, Source, Text
+from rectify.domain.values import (
+    Actor,
+    BranchKind,
+    Mentor,
+    Mode,
+    NonEmptyStr,
+    Severity,
+    Source,
+    Text,
+)
+
+Coded = tuple[NonEmptyStr, NonEmptyStr]
+"""A ``(code, text)`` pair: a common problem of a list, an item of a checklist."""
 
 
 class Command(BaseModel):
@@ -41,6 +53,9 @@ class RecordIssue(Command):
     severity: Severity = Severity.NORMAL
     branch_id: UUID | None = None
     remarks: Text = ""
+    list_id: UUID | None = None
+    common_problem: NonEmptyStr | None = None
+    deadline: date | None = None
 
 
 class Assign(Command):
@@ -96,6 +111,111 @@ class ReportProgress(Command):
     text: NonEmptyStr
 
 
+class AddMeasure(Command):
+    text: NonEmptyStr
+    due: date | None = None
+
+
+class CompleteMeasure(Command):
+    measure: PositiveInt | NonEmptyStr
+    evidence: tuple[NonEmptyStr, ...] = ()
+    mode: Mode | None = None
+    campaign: NonEmptyStr | None = None
+
+
+class LinkIssue(Command):
+    branch_id: UUID
+
+
+# ---------------------------------------------------------------- branches
+
+
+class RegisterBranch(Command):
+    code: NonEmptyStr
+    name: NonEmptyStr
+    kind: BranchKind = BranchKind.BRANCH
+    unit: NonEmptyStr
+    parent_id: UUID | None = None
+    elected_on: date | None = None
+    term_years: PositiveInt | None = None
+
+
+class DesignateLagging(Command):
+    kinds: tuple[NonEmptyStr, ...] = Field(min_length=1)
+    basis: NonEmptyStr
+
+
+class StartConsolidation(Command):
+    plan: NonEmptyStr
+    goals: tuple[NonEmptyStr, ...] = ()
+    deadline: date
+    mentors: tuple[Mentor, ...]
+
+
+class RequestDelisting(Command):
+    note: Text = ""
+
+
+class RejectDelisting(Command):
+    reason: NonEmptyStr
+
+
+class Delist(Command):
+    note: Text = ""
+
+
+class RecordElection(Command):
+    held_on: date | None = None
+
+
+class RateBranch(Command):
+    scheme: NonEmptyStr = "five-good"
+    results: dict[NonEmptyStr, bool]
+
+
+# ---------------------------------------------------------------- lists and rounds
+
+
+class IssueProblemList(Command):
+    name: NonEmptyStr
+    issuer: NonEmptyStr
+    issued_on: date | None = None
+    deadline: date
+    common_problems: tuple[Coded, ...] = ()
+
+
+class DefineChecklist(Command):
+    name: NonEmptyStr
+    items: tuple[Coded, ...] = Field(min_length=1)
+
+
+class OpenInspectionRound(Command):
+    checklist_id: UUID
+    period: NonEmptyStr
+    scope: tuple[UUID | NonEmptyStr, ...] = Field(min_length=1)
+    name: Text = ""
+
+
+class Finding(BaseModel):
+    """One finding of an inspection: ``item`` of the checklist on ``target`` (a unit, or a
+    branch by id or code), described by ``text``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target: UUID | NonEmptyStr
+    item: NonEmptyStr
+    text: NonEmptyStr
+
+
+class ImportFindings(Command):
+    findings: tuple[Finding, ...]
+    visited: tuple[UUID | NonEmptyStr, ...] = ()
+
+
+class CloseInspectionRound(Command):
+    note: Text = ""
+
+
 COMMANDS: dict[str, type[Command]] = {
     "record": RecordIssue,
     "assign": Assign,
@@ -109,5 +229,21 @@ COMMANDS: dict[str, type[Command]] = {
     "extend_deadline": ExtendDeadline,
     "withdraw": Withdraw,
     "report_progress": ReportProgress,
+    "add_measure": AddMeasure,
+    "complete_measure": CompleteMeasure,
+    "link_issue": LinkIssue,
+    "register_branch": RegisterBranch,
+    "designate_lagging": DesignateLagging,
+    "start_consolidation": StartConsolidation,
+    "request_delisting": RequestDelisting,
+    "reject_delisting": RejectDelisting,
+    "delist": Delist,
+    "record_election": RecordElection,
+    "rate_branch": RateBranch,
+    "issue_problem_list": IssueProblemList,
+    "define_checklist": DefineChecklist,
+    "open_inspection_round": OpenInspectionRound,
+    "import_findings": ImportFindings,
+    "close_inspection_round": CloseInspectionRound,
 }
-"""The command model of each workflow trigger."""
+"""The command model of each workflow trigger and application command."""

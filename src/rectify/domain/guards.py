@@ -7,17 +7,16 @@ need arguments then let the step through. Guards run before an event is triggere
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rectify.errors import InvalidCommand, PermissionDenied, RectifyError, TransitionNotAllowed
 
 if TYPE_CHECKING:
+    from rectify.domain.checked import Guard
     from rectify.domain.issue import Issue
     from rectify.domain.values import Actor
-
-Guard = Callable[["Issue", "Actor", date, "Mapping[str, Any] | None"], RectifyError | None]
 
 
 def deadline_not_before_on(
@@ -71,8 +70,81 @@ def not_rectifying_unit(
     return None
 
 
+def due_not_before_on(
+    issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """A measure's due date, when given, is not before the business date of the command."""
+    due = None if args is None else args.get("due")
+    if due is not None and due < on:
+        return InvalidCommand("due", f"{due} is before the date of the command, {on}")
+    return None
+
+
+def measure_open(
+    issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """The measure to complete exists and is not done yet; an issue with no open measure has
+    nothing to complete."""
+    if not issue.open_measures():
+        return TransitionNotAllowed(
+            "complete_measure",
+            issue.status.value,
+            issue_id=issue.id,
+            reason=f"no open measure ({len(issue.measures)} measure(s), all done)",
+        )
+    if args is None:
+        return None
+    number = issue.measure_number(args["measure"])
+    if number is None:
+        return InvalidCommand(
+            "measure",
+            f"{args['measure']!r} is not a measure of the issue "
+            f"(give a number from 1 to {len(issue.measures)} or a measure's exact text)",
+        )
+    if number in issue.measures_done:
+        return InvalidCommand("measure", f"measure {number} is already done")
+    return None
+
+
+def measures_done(
+    issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """A rectification is not submitted while one of the issue's measures is open."""
+    still_open = issue.open_measures()
+    if still_open:
+        listed = "; ".join(f"{n}. {issue.measures[n - 1]}" for n in still_open)
+        return TransitionNotAllowed(
+            "submit_rectification",
+            issue.status.value,
+            issue_id=issue.id,
+            reason=f"{len(still_open)} measure(s) still open: {listed}",
+        )
+    return None
+
+
+def not_linked_elsewhere(
+    issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """An issue belongs to at most one branch."""
+    branch = None if args is None else args.get("branch_id")
+    if branch is not None and issue.branch_id is not None and issue.branch_id != branch:
+        return InvalidCommand(
+            "branch_id", f"the issue is already linked to branch {issue.branch_id}"
+        )
+    return None
+
+
 GUARDS: Mapping[str, Guard] = {
     g.__name__: g
-    for g in (deadline_not_before_on, has_deadline, later_deadline, not_rectifying_unit)
+    for g in (
+        deadline_not_before_on,
+        has_deadline,
+        later_deadline,
+        not_rectifying_unit,
+        due_not_before_on,
+        measure_open,
+        measures_done,
+        not_linked_elsewhere,
+    )
 }
 """Every guard a workflow may name."""

@@ -16,11 +16,12 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from rectify.domain.checked import Checked
 from rectify.domain.guards import GUARDS
 from rectify.domain.values import Actor, Mode, Severity, Source, Status
 from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WorkflowDefinition
 from rectify.domain.workflow import workflow as workflow_named
-from rectify.errors import InvalidCommand, PermissionDenied, TransitionNotAllowed
+from rectify.errors import InvalidCommand, PermissionDenied
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,15 +35,24 @@ def issue_id_for(command_id: str) -> UUID:
     return uuid5(ISSUE_NAMESPACE, command_id)
 
 
+_WAITING = frozenset({Status.FOUND, Status.ASSIGNED})
+
+
 def days_overdue(status: Status, deadline: date | None, as_of: date) -> int:
-    """Days past the deadline on ``as_of`` of an issue waiting to be rectified (0: not overdue)."""
-    if status is Status.ASSIGNED and deadline is not None and as_of > deadline:
+    """Days past the deadline on ``as_of`` of an issue waiting to be rectified (0: not overdue).
+
+    An issue waits once it has a deadline: from its assignment, or from the day it was recorded
+    from a problem list (which gives the list's deadline)."""
+    if status in _WAITING and deadline is not None and as_of > deadline:
         return (as_of - deadline).days
     return 0
 
 
-class Issue(Aggregate):
+class Issue(Checked, Aggregate):
     """One problem on the ledger. State changes only through its events."""
+
+    kind = "issue"
+    guards = GUARDS
 
     class Event(Aggregate.Event):
         """Every issue event says who did it, on which business date, under which command key."""
@@ -52,7 +62,13 @@ class Issue(Aggregate):
         command_id: str | None
 
     class IssueFound(Event, Aggregate.Created):
-        """發現: the problem is recorded."""
+        """發現: the problem is recorded.
+
+        Version 2 added where the problem came from besides its source: the problem list and
+        common problem it belongs to, the inspection round and checklist item that found it,
+        and a deadline given when it was recorded (a list's deadline)."""
+
+        class_version = 2
 
         workflow: str
         title: str
@@ -63,6 +79,15 @@ class Issue(Aggregate):
         severity: Severity
         branch_id: UUID | None
         remarks: str = ""  # added before the first release; the default reads earlier drafts
+        list_id: UUID | None = None
+        common_problem: str | None = None
+        round_id: UUID | None = None
+        item: str | None = None
+        deadline: date | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(list_id=None, common_problem=None, round_id=None, item=None, deadline=None)
 
     class IssueAssigned(Event):
         """交辦: responsible unit and person, measures and a deadline."""
@@ -128,6 +153,25 @@ class Issue(Aggregate):
 
         text: str
 
+    class MeasureAdded(Event):
+        """增加整改措施 (issue/2): one more measure, with an optional due date."""
+
+        text: str
+        due: date | None
+
+    class MeasureCompleted(Event):
+        """完成整改措施 (issue/2): measure ``number`` (1-based) is done, how, with evidence."""
+
+        number: int
+        evidence: tuple[str, ...]
+        mode: Mode | None
+        campaign: str | None
+
+    class BranchLinked(Event):
+        """關聯黨支部 (issue/2): the issue is a problem of this branch."""
+
+        branch_id: UUID
+
     # ---------------------------------------------------------------- creation
 
     @staticmethod
@@ -149,6 +193,11 @@ class Issue(Aggregate):
         severity: Severity,
         branch_id: UUID | None,
         remarks: str,
+        list_id: UUID | None = None,
+        common_problem: str | None = None,
+        round_id: UUID | None = None,
+        item: str | None = None,
+        deadline: date | None = None,
     ) -> None:
         self.workflow = workflow
         self.title = title
@@ -159,13 +208,19 @@ class Issue(Aggregate):
         self.severity = severity
         self.branch_id = branch_id
         self.remarks = remarks
+        self.list_id = list_id
+        self.common_problem = common_problem
+        self.round_id = round_id
+        self.item = item
         self.status = workflow_named(workflow).initial
         self.found_on = on
         self.found_by = actor
         self.responsible_unit: str | None = None
         self.responsible_person: str | None = None
         self.measures: tuple[str, ...] = ()
-        self.deadline: date | None = None
+        self.measure_dues: tuple[date | None, ...] = ()
+        self.measures_done: frozenset[int] = frozenset()
+        self.deadline: date | None = deadline
         self.assigned_on: date | None = None
         self.mode: Mode | None = None
         self.campaign: str | None = None
@@ -200,8 +255,13 @@ class Issue(Aggregate):
         severity: Severity = Severity.NORMAL,
         branch_id: UUID | None = None,
         remarks: str = "",
+        list_id: UUID | None = None,
+        common_problem: str | None = None,
+        round_id: UUID | None = None,
+        item: str | None = None,
+        deadline: date | None = None,
         command_id: str | None = None,
-        flow: WorkflowDefinition = CURRENT_ISSUE_WORKFLOW,
+        flow: WorkflowDefinition[Status] = CURRENT_ISSUE_WORKFLOW,
         issue_id: UUID | None = None,
     ) -> Issue:
         """Record a newly found problem (checked: the actor may record).
@@ -211,6 +271,8 @@ class Issue(Aggregate):
         step = flow.create
         if not step.permits(actor, unit):
             raise PermissionDenied(actor.id, step.trigger, f"needs {step.describe_grants(unit)}")
+        if deadline is not None and deadline < on:
+            raise InvalidCommand("deadline", f"{deadline} is before the date of the command, {on}")
         found: dict[str, Any] = {
             "actor": actor,
             "on": on,
@@ -224,6 +286,11 @@ class Issue(Aggregate):
             "severity": severity,
             "branch_id": branch_id,
             "remarks": remarks,
+            "list_id": list_id,
+            "common_problem": common_problem,
+            "round_id": round_id,
+            "item": item,
+            "deadline": deadline,
         }
         if issue_id is not None:
             return cls._create(cls.IssueFound, id=issue_id, **found)
@@ -232,7 +299,7 @@ class Issue(Aggregate):
     # ---------------------------------------------------------------- questions
 
     @property
-    def flow(self) -> WorkflowDefinition:
+    def flow(self) -> WorkflowDefinition[Status]:
         """The workflow this issue runs under (recorded when it was found)."""
         return workflow_named(self.workflow)
 
@@ -259,54 +326,18 @@ class Issue(Aggregate):
         """Whether a command with this idempotency key was already recorded on this issue."""
         return command_id is not None and command_id in self.command_ids
 
-    def check(
-        self, trigger: str, actor: Actor, on: date, args: Mapping[str, Any] | None = None
-    ) -> None:
-        """Raise the error that refuses ``trigger`` by ``actor`` on ``on``, or return if allowed."""
-        for error in self._refusals(trigger, actor, on, args):
-            raise error
+    def open_measures(self) -> tuple[int, ...]:
+        """Numbers (1-based) of the measures not yet done."""
+        return tuple(n for n in range(1, len(self.measures) + 1) if n not in self.measures_done)
 
-    def allowed_actions(
-        self, actor: Actor | None = None, on: date | None = None
-    ) -> tuple[str, ...]:
-        """Triggers the workflow allows now; with ``actor``, only those this actor may perform."""
-        triggers = self.flow.triggers_from(self.status)
-        if actor is None:
-            return triggers
-        when = on if on is not None else self.last_on
-        return tuple(
-            t for t in triggers if next(self._refusals(t, actor, when, None), None) is None
-        )
-
-    def _refusals(
-        self, trigger: str, actor: Actor, on: date, args: Mapping[str, Any] | None
-    ) -> Any:
-        compiled = self.flow.lookup(self.status, trigger)
-        if compiled is None:
-            yield TransitionNotAllowed(
-                trigger,
-                self.status.value,
-                issue_id=self.id,
-                allowed=self.flow.triggers_from(self.status),
-            )
-            return
-        step = compiled.step
-        if not step.permits(actor, self.acting_unit):
-            yield PermissionDenied(
-                actor.id, trigger, f"needs {step.describe_grants(self.acting_unit)}"
-            )
-            return
-        if on < self.last_on:
-            yield InvalidCommand(
-                "on",
-                f"business date {on} is before the issue's latest recorded date {self.last_on}",
-            )
-            return
-        for name in step.guards:
-            error = GUARDS[name](self, actor, on, args)
-            if error is not None:
-                yield error
-                return
+    def measure_number(self, measure: int | str) -> int | None:
+        """The number of a measure given by number (1-based) or by its exact text."""
+        if isinstance(measure, int):
+            return measure if 1 <= measure <= len(self.measures) else None
+        for n, text in enumerate(self.measures, start=1):
+            if text == measure:
+                return n
+        return None
 
     # ---------------------------------------------------------------- commands (checked)
 
@@ -445,6 +476,53 @@ class Issue(Aggregate):
         self.check("report_progress", actor, on)
         self._progress_reported(actor=actor, on=on, command_id=command_id, text=text)
 
+    def add_measure(
+        self,
+        *,
+        actor: Actor,
+        on: date,
+        text: str,
+        due: date | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """增加整改措施: one more measure to complete before the rectification is submitted."""
+        self.check("add_measure", actor, on, {"due": due})
+        self._measure_added(actor=actor, on=on, command_id=command_id, text=text, due=due)
+
+    def complete_measure(
+        self,
+        *,
+        actor: Actor,
+        on: date,
+        measure: int | str,
+        evidence: tuple[str, ...] = (),
+        mode: Mode | None = None,
+        campaign: str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """完成整改措施: measure (its number, 1-based, or its text) is done; ``mode`` says how
+        (立行立改 or 集中治理 in ``campaign``)."""
+        self.check("complete_measure", actor, on, {"measure": measure})
+        number = self.measure_number(measure)
+        assert number is not None  # the measure_open guard made sure
+        self._measure_completed(
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            number=number,
+            evidence=evidence,
+            mode=mode,
+            campaign=campaign,
+        )
+
+    def link_issue(
+        self, *, actor: Actor, on: date, branch_id: UUID, command_id: str | None = None
+    ) -> None:
+        """關聯黨支部 (trigger ``link_issue``): the issue is a problem of this branch (an issue
+        has at most one)."""
+        self.check("link_issue", actor, on, {"branch_id": branch_id})
+        self._branch_linked(actor=actor, on=on, command_id=command_id, branch_id=branch_id)
+
     # ---------------------------------------------------------------- events (apply only)
 
     def _enter(self, trigger: str, on: date, command_id: str | None) -> None:
@@ -475,7 +553,8 @@ class Issue(Aggregate):
         self.responsible_unit = unit
         self.responsible_person = person
         self.deadline = deadline
-        self.measures = measures
+        self.measures += measures
+        self.measure_dues += (None,) * len(measures)
         self.assigned_on = on
 
     @event(RectifiedOnTheSpot)
@@ -572,6 +651,35 @@ class Issue(Aggregate):
         self.progress = text
         self.progress_on = on
 
+    @event(MeasureAdded)
+    def _measure_added(
+        self, actor: Actor, on: date, command_id: str | None, text: str, due: date | None
+    ) -> None:
+        self._enter("add_measure", on, command_id)
+        self.measures += (text,)
+        self.measure_dues += (due,)
+
+    @event(MeasureCompleted)
+    def _measure_completed(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        number: int,
+        evidence: tuple[str, ...],
+        mode: Mode | None,
+        campaign: str | None,
+    ) -> None:
+        self._enter("complete_measure", on, command_id)
+        self.measures_done |= {number}
+
+    @event(BranchLinked)
+    def _branch_linked(
+        self, actor: Actor, on: date, command_id: str | None, branch_id: UUID
+    ) -> None:
+        self._enter("link_issue", on, command_id)
+        self.branch_id = branch_id
+
 
 EVENT_TRIGGERS: Mapping[type[Any], str] = {
     Issue.IssueFound: "record",
@@ -586,6 +694,9 @@ EVENT_TRIGGERS: Mapping[type[Any], str] = {
     Issue.DeadlineExtended: "extend_deadline",
     Issue.IssueWithdrawn: "withdraw",
     Issue.ProgressReported: "report_progress",
+    Issue.MeasureAdded: "add_measure",
+    Issue.MeasureCompleted: "complete_measure",
+    Issue.BranchLinked: "link_issue",
 }
 """The workflow trigger each event class records."""
 

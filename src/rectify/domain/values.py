@@ -92,6 +92,60 @@ class Severity(LabelledEnum):
     SERIOUS = ("serious", "嚴重")
 
 
+class BranchKind(LabelledEnum):
+    """What a party organisation is: the smallest is the branch."""
+
+    BRANCH = ("branch", "黨支部")
+    GENERAL_BRANCH = ("general_branch", "黨總支")
+    COMMITTEE = ("committee", "黨委")
+
+    @property
+    def term_years(self) -> int:
+        """Years of a term (換屆): five for a primary-level committee, three for the others."""
+        return 5 if self is BranchKind.COMMITTEE else 3
+
+
+class BranchStatus(LabelledEnum):
+    """Where a branch stands in the lagging-branch workflow."""
+
+    NORMAL = ("normal", "正常")
+    LAGGING = ("lagging", "后進")
+    CONSOLIDATING = ("consolidating", "整頓中")
+    DELISTING_REQUESTED = ("delisting_requested", "申請摘帽")
+    DELISTED = ("delisted", "已摘帽")
+
+
+class LaggingKind(LabelledEnum):
+    """The usual kinds of lagging branch (后進黨支部); other kinds are given by name."""
+
+    WEAK_AND_LAX = ("weak_and_lax", "軟弱渙散")
+    HOLLOWED = ("hollowed", "虛化")
+    WEAKENED = ("weakened", "弱化")
+    MARGINALISED = ("marginalised", "邊緣化")
+    ELECTION_OVERDUE = ("election_overdue", "不按期換屆")
+
+
+class RoundStatus(LabelledEnum):
+    """An inspection round (巡查) is open while findings are recorded, then closed."""
+
+    OPEN = ("open", "進行中")
+    CLOSED = ("closed", "已結束")
+
+
+class Mentor(BaseModel):
+    """One of a lagging branch's two mentors (雙掛): a person, the unit they come from, their post."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: NonEmptyStr
+    unit: NonEmptyStr
+    post: Text = ""
+
+    def __str__(self) -> str:
+        post = f" {self.post}" if self.post else ""
+        return f"{self.name}（{self.unit}{post}）"
+
+
 OPEN_STATUSES = frozenset({Status.FOUND, Status.ASSIGNED, Status.RECTIFIED, Status.VERIFIED})
 """Statuses in which a problem is still on the books (not closed out, not withdrawn)."""
 

@@ -9,13 +9,14 @@ released workflow is never edited, a changed one gets a new version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from transitions import Machine
 
-from rectify.domain.values import Actor, Role, Status
+from rectify.domain.values import Actor, LabelledEnum, Role, Status
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -41,13 +42,17 @@ class Grant:
         return f"{self.role.value}@unit" if self.own_unit else self.role.value
 
 
+S = TypeVar("S", bound=LabelledEnum)
+"""The state type of a workflow (:class:`Status` for issues, ``BranchStatus`` for branches)."""
+
+
 @dataclass(frozen=True)
-class Step:
+class Step(Generic[S]):
     """One transition of a workflow, as data."""
 
     trigger: str
-    sources: tuple[Status, ...]
-    dest: Status | None  # None: the state does not change
+    sources: tuple[S, ...]
+    dest: S | None  # None: the state does not change
     grants: tuple[str, ...]
     guards: tuple[str, ...] = ()
     label: str = ""
@@ -74,25 +79,25 @@ class Step:
 
 
 @dataclass(frozen=True)
-class CompiledStep:
+class CompiledStep(Generic[S]):
     """What the hot path needs for one ``(state, trigger)``."""
 
-    step: Step
-    source: Status
-    target: Status
+    step: Step[S]
+    source: S
+    target: S
 
 
 @dataclass(frozen=True)
-class WorkflowDefinition:
+class WorkflowDefinition(Generic[S]):
     """A named, versioned workflow: states, an initial step that creates, and the other steps."""
 
     name: str
     version: int
-    states: tuple[Status, ...]
-    create: Step
-    steps: tuple[Step, ...]
+    states: tuple[S, ...]
+    create: Step[S]
+    steps: tuple[Step[S], ...]
     title: str = ""
-    _table: dict[tuple[Status, str], CompiledStep] = field(
+    _table: dict[tuple[S, str], CompiledStep[S]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -108,7 +113,7 @@ class WorkflowDefinition:
         return f"{self.name}/{self.version}"
 
     @property
-    def initial(self) -> Status:
+    def initial(self) -> S:
         assert self.create.dest is not None
         return self.create.dest
 
@@ -133,30 +138,31 @@ class WorkflowDefinition:
             auto_transitions=False,
         )
 
-    def _compile(self) -> dict[tuple[Status, str], CompiledStep]:
+    def _compile(self) -> dict[tuple[S, str], CompiledStep[S]]:
         # Read the transitions machine back, so that what transitions accepts is what we enforce.
         steps = {s.trigger: s for s in self.steps}
         if len(steps) != len(self.steps):
             msg = f"{self.key}: a trigger is declared twice"
             raise ValueError(msg)
-        table: dict[tuple[Status, str], CompiledStep] = {}
+        table: dict[tuple[S, str], CompiledStep[S]] = {}
+        state_type = type(self.states[0])
         for trigger, ev in self.machine().events.items():
             for source, transitions_ in ev.transitions.items():
                 for t in transitions_:
-                    src = Status(source)
-                    target = Status(t.dest) if t.dest is not None else src
+                    src = state_type(source)
+                    target = state_type(t.dest) if t.dest is not None else src
                     table[(src, trigger)] = CompiledStep(steps[trigger], src, target)
         return table
 
-    def lookup(self, state: Status, trigger: str) -> CompiledStep | None:
+    def lookup(self, state: S, trigger: str) -> CompiledStep[S] | None:
         """The compiled step for ``trigger`` in ``state``, or None if the workflow has none."""
         return self._table.get((state, trigger))
 
-    def target(self, state: Status, trigger: str) -> Status:
+    def target(self, state: S, trigger: str) -> S:
         """Where ``trigger`` leads from ``state`` (for applying recorded events: no checks)."""
         return self._table[(state, trigger)].target
 
-    def triggers_from(self, state: Status) -> tuple[str, ...]:
+    def triggers_from(self, state: S) -> tuple[str, ...]:
         """Triggers the workflow has from ``state``, in declaration order."""
         return tuple(s.trigger for s in self.steps if (state, s.trigger) in self._table)
 
@@ -164,7 +170,7 @@ class WorkflowDefinition:
     def triggers(self) -> tuple[str, ...]:
         return (self.create.trigger, *(s.trigger for s in self.steps))
 
-    def step(self, trigger: str) -> Step:
+    def step(self, trigger: str) -> Step[S]:
         if trigger == self.create.trigger:
             return self.create
         for s in self.steps:
@@ -285,15 +291,75 @@ ISSUE_WORKFLOW_V1 = WorkflowDefinition(
     ),
 )
 
-WORKFLOWS: Mapping[str, WorkflowDefinition] = {ISSUE_WORKFLOW_V1.key: ISSUE_WORKFLOW_V1}
-"""Every released workflow by key. Issues recorded under a key are replayed under it, forever."""
 
-CURRENT_ISSUE_WORKFLOW = ISSUE_WORKFLOW_V1
+def _revised(step: Step[Status], **changes: Any) -> Step[Status]:
+    return replace(step, **changes)
+
+
+ISSUE_WORKFLOW_V2 = WorkflowDefinition(
+    name="issue",
+    version=2,
+    title="rectify issue workflow (issue/2)",
+    states=tuple(Status),
+    create=ISSUE_WORKFLOW_V1.create,
+    steps=(
+        *(
+            _revised(s, guards=(*s.guards, "measures_done"))
+            if s.trigger == "submit_rectification"
+            else s
+            for s in ISSUE_WORKFLOW_V1.steps
+        ),
+        Step(
+            "add_measure",
+            _status("found", "assigned"),
+            None,
+            ("verifier", "responsible@unit"),
+            ("due_not_before_on",),
+            label="增加整改措施",
+        ),
+        Step(
+            "complete_measure",
+            _status("found", "assigned"),
+            None,
+            ("responsible@unit", "verifier"),
+            ("measure_open",),
+            label="完成整改措施",
+        ),
+        Step(
+            "link_issue",
+            _status("found", "assigned", "rectified", "verified", "closed_out"),
+            None,
+            ("verifier", "inspector"),
+            ("not_linked_elsewhere",),
+            label="關聯黨支部",
+        ),
+    ),
+)
+"""issue/2 tracks measures (整改措施) one by one: ``add_measure`` and ``complete_measure``, and
+``submit_rectification`` is refused while a measure is open; ``link_issue`` ties an issue to a
+branch. Issues recorded under issue/1 keep its rules: their measures are text only."""
+
+_WORKFLOWS: dict[str, WorkflowDefinition[Any]] = {
+    w.key: w for w in (ISSUE_WORKFLOW_V1, ISSUE_WORKFLOW_V2)
+}
+WORKFLOWS: Mapping[str, WorkflowDefinition[Any]] = MappingProxyType(_WORKFLOWS)
+"""Every released workflow by key. Aggregates recorded under a key are replayed under it, forever."""
+
+CURRENT_ISSUE_WORKFLOW = ISSUE_WORKFLOW_V2
 """The workflow new issues are recorded under."""
 
 
-def workflow(key: str) -> WorkflowDefinition:
-    """The released workflow with this key (``"issue/1"``)."""
+def register_workflow(definition: WorkflowDefinition[Any]) -> None:
+    """Make a workflow known by its key (the branch workflow registers itself this way)."""
+    existing = WORKFLOWS.get(definition.key)
+    if existing is not None and existing is not definition:
+        msg = f"workflow {definition.key} is already released; give a changed one a new version"
+        raise ValueError(msg)
+    _WORKFLOWS[definition.key] = definition
+
+
+def workflow(key: str) -> WorkflowDefinition[Any]:
+    """The released workflow with this key (``"issue/2"``, ``"branch/1"``)."""
     try:
         return WORKFLOWS[key]
     except KeyError:

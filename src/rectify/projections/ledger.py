@@ -33,6 +33,10 @@ def issue_state(issue: Issue) -> dict[str, Any]:
         "category": issue.category,
         "severity": issue.severity,
         "branch_id": issue.branch_id,
+        "list_id": issue.list_id,
+        "common_problem": issue.common_problem,
+        "round_id": issue.round_id,
+        "item": issue.item,
         "remarks_text": issue.remarks,
         "status": issue.status,
         "mode": issue.mode,
@@ -40,6 +44,7 @@ def issue_state(issue: Issue) -> dict[str, Any]:
         "responsible_unit": issue.responsible_unit,
         "responsible_person": issue.responsible_person,
         "measures": issue.measures,
+        "measures_done": tuple(sorted(issue.measures_done)),
         "deadline": issue.deadline,
         "found_on": issue.found_on,
         "found_by": issue.found_by,
@@ -99,6 +104,11 @@ def remarks(row: HasHistory) -> str:
     return ",".join(notes)
 
 
+def measures_progress(done: int, total: int) -> str:
+    """``"3 of 8 measures done"`` ("" when there are no measures)."""
+    return f"{done} of {total} measures done" if total else ""
+
+
 LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("序號", "seq"),
     ("問題描述", "title"),
@@ -131,7 +141,7 @@ STORED_FIELDS: tuple[str, ...] = (
     "closed_out_on", "severity", "campaign", "branch_id", "list_id", "common_problem", "found_on",
     "found_by", "assigned_on", "rectified_on", "rectified_late", "verified_on", "withdrawn_on",
     "rejections", "reopenings", "extensions", "workflow", "version", "position", "recorded_at",
-    "remarks_text",
+    "remarks_text", "round_id", "item", "measures_done",
 )  # fmt: skip
 """The fields of a LedgerRow that a view row stores (seq is a column; the rest depend on as_of)."""
 
@@ -163,7 +173,7 @@ def _encode(value: Any) -> str | list[str] | None:
     if isinstance(value, Actor):
         return value.model_dump_json()
     if isinstance(value, tuple):
-        return list(value)
+        return [str(v) for v in value]
     msg = f"cannot store {value!r} in a ledger row"
     raise TypeError(msg)
 
@@ -237,6 +247,10 @@ def _measures(v: Any) -> tuple[str, ...]:
     if isinstance(v, list):
         return tuple(v)
     return tuple(v.split(ITEM)) if v else ()
+
+
+def _numbers(v: Any) -> tuple[int, ...]:
+    return tuple(int(n) for n in _measures(v))
 
 
 T = TypeVar("T")
@@ -366,6 +380,14 @@ class LedgerRow:
     position = _Stored(_int)
     recorded_at = _Stored(_moment)
     remarks_text = _Stored(_text)
+    round_id = _Stored(_opt_uuid)
+    item = _Stored(_opt_text)
+    measures_done = _Stored(_numbers)
+
+    @property
+    def measures_progress(self) -> str:
+        """措施完成: ``"n of m measures done"`` ("" when the problem has no measures)."""
+        return measures_progress(len(self.measures_done), len(self.measures))
 
     @property
     def days_overdue(self) -> int:

@@ -1,4 +1,4 @@
-"""Turns issue events into view rows: the ledger's temporal rows and the audit trail.
+"""Turns events into view rows: the ledger's temporal rows, the audit trail, the records index.
 
 The projector applies each event to the issue aggregate it belongs to (the same ``@event`` bodies
 that rebuild aggregates, so the views cannot drift from the domain) and records the state after it.
@@ -17,13 +17,12 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from rectify.domain.issue import Issue
-from rectify.domain.values import Status
 from rectify.projections.ledger import issue_state, pack_state, stamp
 from rectify.projections.store import StoreConflict, ViewStore, to_json
-from rectify.projections.views import AuditEntry
+from rectify.projections.views import AnyState, AuditEntry, action_of
 
-LoadIssue = Callable[[UUID, int], Issue]
-"""Loads an issue as it was at a version (to continue from where the views stopped)."""
+LoadIssue = Callable[[UUID, int], Any]
+"""Loads an aggregate as it was at a version (to continue from where the views stopped)."""
 
 
 class Projector:
@@ -53,6 +52,10 @@ class Projector:
         versions: list[list[Any]] = []
         closes: list[tuple[Any, ...]] = []
         audit: list[tuple[Any, ...]] = []
+        records: list[tuple[Any, ...]] = []
+        others = [(p, e) for p, e in notifications if not isinstance(e, Issue.Event)]
+        if others:
+            self._project_others(others, audit, records)
         events = [(p, e) for p, e in notifications if isinstance(e, Issue.Event)]
         continuing = {e.originator_id for _, e in events if e.originator_version > 1}
         known = self.store.seqs(str(i) for i in continuing)
@@ -83,12 +86,47 @@ class Projector:
             pending[key] = row
             audit.append(self._audit_row(position, e, from_state, after))
         last = notifications[-1][0]
+        audit.sort(key=lambda row: row[0])
         self.store.write(
-            Tracking(self.application_name, last), versions=versions, closes=closes, audit=audit
+            Tracking(self.application_name, last),
+            versions=versions,
+            closes=closes,
+            audit=audit,
+            records=records,
         )
         self.recent.update(issues)
         while len(self.recent) > self.recent_size:
             self.recent.popitem(last=False)
+
+    def _project_others(
+        self,
+        events: Sequence[tuple[int, Any]],
+        audit: list[tuple[Any, ...]],
+        records: list[tuple[Any, ...]],
+    ) -> None:
+        """Audit rows for the events of branches, lists, checklists and rounds, and a records
+        row for each one created."""
+        current: dict[UUID, Any] = {}
+        for position, e in events:
+            key = e.originator_id
+            before = current.get(key)
+            if before is None and e.originator_version > 1:
+                before = self.load_issue(key, e.originator_version - 1)
+            from_state = getattr(before, "status", None)
+            after = e.mutate(before)
+            current[key] = after
+            audit.append(self._audit_row(position, e, from_state, after))
+            if e.originator_version == 1:
+                entry_kind, _ = action_of(e)
+                records.append(
+                    (
+                        str(key),
+                        entry_kind,
+                        getattr(after, "name", ""),
+                        getattr(after, "unit", None),
+                        position,
+                    )
+                )
 
     @staticmethod
     def _version_row(issue: Issue, seq: int, position: int) -> list[Any]:
@@ -112,7 +150,7 @@ class Projector:
 
     @staticmethod
     def _audit_row(
-        position: int, e: Issue.Event, from_state: Status | None, after: Issue
+        position: int, e: Any, from_state: AnyState | None, after: Any
     ) -> tuple[Any, ...]:
         entry = AuditEntry.of(e, from_state, after, position)
         return (
@@ -126,11 +164,12 @@ class Projector:
             entry.action,
             entry.event,
             entry.from_state.value if entry.from_state is not None else None,
-            entry.to_state.value,
+            entry.to_state.value if entry.to_state is not None else None,
             entry.reason,
             to_json(entry.details),
-            after.unit,
-            after.responsible_unit,
+            getattr(after, "unit", None),
+            getattr(after, "responsible_unit", None),
+            entry.kind,
         )
 
     def catch_up(self, read: Callable[[int], Sequence[tuple[int, Any]]]) -> int:

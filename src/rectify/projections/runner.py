@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
     from eventsourcing.persistence import Tracking
 
-    from rectify.domain.issue import Issue
-
 
 class ViewsProjection(Projection[ViewStore]):
     """The rectify views as an eventsourcing projection (named like the application, so the
@@ -40,10 +38,10 @@ class ViewsProjection(Projection[ViewStore]):
         self._app: RectificationApp | None = None
         self.projector = Projector(view, self._load, RectificationApp.name)
 
-    def _load(self, issue_id: UUID, version: int) -> Issue:
+    def _load(self, aggregate_id: UUID, version: int) -> Any:
         if self._app is None:
             self._app = RectificationApp(dict(self.app_env), catch_up=False)
-        return self._app._issue_at(issue_id, version)
+        return self._app._aggregate_at(aggregate_id, version)
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.projector.project([(tracking.notification_id, domain_event)])

@@ -13,7 +13,9 @@ Tables (``<prefix>`` is ``rectify_views``):
   ``on_from`` until ``on_to`` and on the knowledge axis from ``pos_from`` until ``pos_to`` (the next
   event's date and position; NULL while it is the latest). Row D,K is the answer for an issue when
   ``on_from <= D and pos_from <= K and (on_to > D or pos_to > K)``.
-- ``<prefix>_audit``: one row per issue event, readable: who, when, what, from which state to which.
+- ``<prefix>_audit``: one row per event (of issues, branches, lists, rounds), readable: who, when,
+  what, from which state to which.
+- ``<prefix>_records``: one row per branch, problem list, checklist and round: what exists.
 - ``<prefix>_meta``: the schema version; a store written by another version is rebuilt from zero.
 """
 
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from eventsourcing.sqlite import SQLiteDatastore
 
 PREFIX = "rectify_views"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 VERSION_COLUMNS: tuple[str, ...] = (
     "issue_id", "version", "seq", "pos_from", "on_from", "unit", "responsible_unit", "status",
@@ -53,10 +55,14 @@ FILTER_COLUMNS = frozenset({"unit", "responsible_unit", "status", "source", "cat
 
 AUDIT_COLUMNS: tuple[str, ...] = (
     "position", "issue_id", "version", "recorded_at", "on_date", "actor", "actor_unit", "action",
-    "event", "from_state", "to_state", "reason", "details", "unit", "responsible_unit",
+    "event", "from_state", "to_state", "reason", "details", "unit", "responsible_unit", "kind",
 )  # fmt: skip
 
+RECORD_COLUMNS: tuple[str, ...] = ("id", "kind", "name", "unit", "position")
+"""What is recorded besides issues (branches, lists, checklists, rounds): one row each."""
+
 _INT_COLUMNS = frozenset({"version", "seq", "pos_from", "pos_to", "position"})
+_VIEW_TABLES = ("versions", "audit", "records")
 
 
 def _column_type(name: str) -> str:
@@ -98,7 +104,10 @@ class ViewStore(TrackingRecorder, ABC):
         versions, audit = self._table("versions"), self._table("audit")
         version_cols = ", ".join(f"{c} {_column_type(c)}" for c in VERSION_COLUMNS)
         audit_cols = ", ".join(f"{c} {_column_type(c)}" for c in AUDIT_COLUMNS)
+        record_cols = ", ".join(f"{c} {_column_type(c)}" for c in RECORD_COLUMNS)
         return [
+            f"CREATE TABLE IF NOT EXISTS {self._table('records')} ({record_cols}, "
+            "PRIMARY KEY (id))",
             f"CREATE TABLE IF NOT EXISTS {versions} ({version_cols}, "
             "PRIMARY KEY (issue_id, version))",
             f"CREATE TABLE IF NOT EXISTS {audit} ({audit_cols}, PRIMARY KEY (position))",
@@ -118,7 +127,7 @@ class ViewStore(TrackingRecorder, ABC):
                 for statement in self.view_table_statements():
                     c.execute(statement)
                 return False
-            for name in ("versions", "audit"):
+            for name in _VIEW_TABLES:
                 c.execute(f"DROP TABLE IF EXISTS {self._table(name)}")
             for statement in self.view_table_statements():
                 c.execute(statement)
@@ -128,7 +137,7 @@ class ViewStore(TrackingRecorder, ABC):
     def clear(self, application_name: str) -> None:
         """Empty every view table and forget the tracking: the next catch-up rebuilds from zero."""
         with self._cursor(commit=True) as c:
-            for name in ("versions", "audit", "meta"):
+            for name in (*_VIEW_TABLES, "meta"):
                 c.execute(f"DELETE FROM {self._table(name)}")
             self._drop_tracking(c, application_name)
             c.execute(
@@ -145,6 +154,7 @@ class ViewStore(TrackingRecorder, ABC):
         versions: Sequence[Sequence[Any]],
         closes: Sequence[Sequence[Any]],
         audit: Sequence[Sequence[Any]],
+        records: Sequence[Sequence[Any]] = (),
     ) -> None:
         """Write one batch of view rows and its tracking position atomically.
 
@@ -171,6 +181,12 @@ class ViewStore(TrackingRecorder, ABC):
                 c.executemany(versions_sql, versions)
             if audit:
                 c.executemany(audit_sql, audit)
+            if records:
+                c.executemany(
+                    f"INSERT INTO {self._table('records')} ({', '.join(RECORD_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' for _ in RECORD_COLUMNS)})",
+                    records,
+                )
 
     # ------------------------------------------------------------------ reading
 
@@ -255,6 +271,15 @@ class ViewStore(TrackingRecorder, ABC):
                 [*params, limit] if limit is not None else params,
             )
             return [tuple(r) for r in c.fetchall()]
+
+    def record_ids(self, kind: str) -> list[str]:
+        """Ids of the branches (lists, checklists, rounds: ``kind``) recorded, in recorded order."""
+        with self._cursor(commit=False) as c:
+            c.execute(
+                f"SELECT id FROM {self._table('records')} WHERE kind = ? ORDER BY position",
+                (kind,),
+            )
+            return [r[0] for r in c.fetchall()]
 
     def position_at(self, moment: datetime) -> int:
         """The last notification position recorded at or before ``moment`` (0 if none)."""

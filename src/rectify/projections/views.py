@@ -11,9 +11,19 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 from pydantic_core import to_jsonable_python
 
-from rectify.domain.issue import Issue, trigger_of
-from rectify.domain.values import Actor, Mode, Severity, Source, Status
-from rectify.projections.ledger import LedgerRow, issue_state, remarks
+from rectify.domain.branch import BRANCH_EVENT_TRIGGERS
+from rectify.domain.issue import EVENT_TRIGGERS, Issue
+from rectify.domain.lists import RECORD_EVENT_TRIGGERS
+from rectify.domain.values import (
+    Actor,
+    BranchStatus,
+    Mode,
+    RoundStatus,
+    Severity,
+    Source,
+    Status,
+)
+from rectify.projections.ledger import LedgerRow, issue_state, measures_progress, remarks
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -32,12 +42,17 @@ class IssueView(BaseModel):
     category: str | None
     severity: Severity
     branch_id: UUID | None
+    list_id: UUID | None
+    common_problem: str | None
+    round_id: UUID | None
+    item: str | None
     status: Status
     mode: Mode | None
     campaign: str | None
     responsible_unit: str | None
     responsible_person: str | None
     measures: tuple[str, ...]
+    measures_done: tuple[int, ...]
     deadline: date | None
     found_on: date
     found_by: Actor
@@ -70,6 +85,16 @@ class IssueView(BaseModel):
         """備註: the remarks recorded with the problem and what its history adds."""
         return remarks(self)
 
+    @property
+    def open_measures(self) -> tuple[int, ...]:
+        """Numbers (1-based) of the measures not done yet."""
+        return tuple(n for n in range(1, len(self.measures) + 1) if n not in self.measures_done)
+
+    @property
+    def measures_progress(self) -> str:
+        """措施完成: ``"n of m measures done"``."""
+        return measures_progress(len(self.measures_done), len(self.measures))
+
     @classmethod
     def of(cls, issue: Issue, as_of: date) -> IssueView:
         """The view of ``issue`` (already replayed up to ``as_of``) on ``as_of``."""
@@ -82,11 +107,53 @@ class IssueView(BaseModel):
         return cls.model_construct(**{name: getattr(row, name) for name in cls.model_fields})
 
 
-class AuditEntry(BaseModel):
-    """One recorded event of an issue, readable: who did what, when, from which state to which.
+AnyState = Status | BranchStatus | RoundStatus
+"""The state of anything with a workflow: an issue, a branch, an inspection round."""
 
-    ``details`` holds the event's own fields as JSON values; ``position`` is the event's place in
-    the application's notification log (None when the entry was made by replaying an issue).
+_ACTIONS: dict[type[Any], tuple[str, str]] = {
+    **{cls: ("issue", action) for cls, action in EVENT_TRIGGERS.items()},
+    **{cls: ("branch", action) for cls, action in BRANCH_EVENT_TRIGGERS.items()},
+    **{
+        cls: (cls.__qualname__.split(".")[0], action)
+        for cls, action in RECORD_EVENT_TRIGGERS.items()
+    },
+}
+_KINDS = {"ProblemList": "problem_list", "Checklist": "checklist", "InspectionRound": "round"}
+
+
+def action_of(domain_event: object) -> tuple[str, str]:
+    """``(kind, action)`` of a recorded event: ``("issue", "assign")``, ``("branch", "delist")``,
+    ``("round", "record_finding")``, ..."""
+    for cls in type(domain_event).__mro__:
+        found = _ACTIONS.get(cls)
+        if found is not None:
+            kind, action = found
+            return _KINDS.get(kind, kind), action
+    msg = f"{type(domain_event).__qualname__} is not a rectify event"
+    raise TypeError(msg)
+
+
+def state_named(value: str | None) -> AnyState | None:
+    """The state with this stored value (state values are unique across workflows)."""
+    if value is None:
+        return None
+    for enum in (Status, BranchStatus, RoundStatus):
+        try:
+            return enum(value)
+        except ValueError:
+            continue
+    msg = f"unknown state {value!r}"
+    raise ValueError(msg)
+
+
+class AuditEntry(BaseModel):
+    """One recorded event, readable: who did what, when, from which state to which.
+
+    ``kind`` says what the event belongs to (``"issue"``, ``"branch"``, ``"problem_list"``,
+    ``"checklist"``, ``"round"``) and ``issue_id`` is that thing's id. ``details`` holds the
+    event's own fields as JSON values; ``position`` is the event's place in the application's
+    notification log (None when the entry was made by replaying). Lists and checklists have no
+    workflow: their ``to_state`` is None.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -99,25 +166,24 @@ class AuditEntry(BaseModel):
     actor: Actor
     action: str
     event: str
-    from_state: Status | None
-    to_state: Status
+    from_state: AnyState | None
+    to_state: AnyState | None
     reason: str | None
     details: dict[str, Any]
+    kind: str = "issue"
 
     def __str__(self) -> str:
-        move = (
-            f"{self.from_state.value} → {self.to_state.value}"
-            if self.from_state is not None
-            else f"→ {self.to_state.value}"
-        )
+        after = self.to_state.value if self.to_state is not None else "∅"
+        move = f"{self.from_state.value} → {after}" if self.from_state is not None else f"→ {after}"
         why = f" — {self.reason}" if self.reason else ""
         return f"#{self.version} {self.on} {self.action} by {self.actor} ({move}){why}"
 
     @classmethod
     def of(
-        cls, e: Issue.Event, from_state: Status | None, after: Issue, position: int | None = None
+        cls, e: Any, from_state: AnyState | None, after: Any, position: int | None = None
     ) -> AuditEntry:
-        """The entry for event ``e``, which took the issue from ``from_state`` to ``after``."""
+        """The entry for event ``e``, which took its aggregate from ``from_state`` to ``after``."""
+        kind, action = action_of(e)
         details = {
             f.name: to_jsonable_python(getattr(e, f.name))
             for f in dataclasses.fields(e)
@@ -130,30 +196,31 @@ class AuditEntry(BaseModel):
             recorded_at=e.timestamp,
             on=e.on,
             actor=e.actor,
-            action=trigger_of(e),
+            action=action,
             event=type(e).__name__,
             from_state=from_state,
-            to_state=after.status,
+            to_state=getattr(after, "status", None),
             reason=next((str(details[k]) for k in _REASON_FIELDS if details.get(k)), None),
             details=details,
+            kind=kind,
         )
 
 
 _NOT_DETAILS = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "on"}
 )
-_REASON_FIELDS = ("reason", "note", "summary", "text")
+_REASON_FIELDS = ("reason", "note", "summary", "text", "basis", "plan")
 
 
-def audit_entries(events: Iterable[Issue.Event]) -> list[AuditEntry]:
-    """Replay ``events`` of one issue, in order, into audit entries (the views' oracle)."""
+def audit_entries(events: Iterable[Any]) -> list[AuditEntry]:
+    """Replay ``events`` of one issue (or branch, list, round), in order, into audit entries
+    (the views' oracle)."""
     entries: list[AuditEntry] = []
-    issue: Issue | None = None
+    aggregate: Any = None
     for e in events:
-        before = issue.status if issue is not None else None
-        issue = e.mutate(issue)  # aggregates mutate in place: read the state before this
-        assert isinstance(issue, Issue)
-        entries.append(AuditEntry.of(e, before, issue))
+        before = getattr(aggregate, "status", None)
+        aggregate = e.mutate(aggregate)  # aggregates mutate in place: read the state before this
+        entries.append(AuditEntry.of(e, before, aggregate))
     return entries
 
 
@@ -168,8 +235,9 @@ def audit_entry_from_row(c: dict[str, Any]) -> AuditEntry:
         actor=Actor.model_validate_json(c["actor"]),
         action=c["action"],
         event=c["event"],
-        from_state=Status(c["from_state"]) if c["from_state"] else None,
-        to_state=Status(c["to_state"]),
+        from_state=state_named(c["from_state"]),
+        to_state=state_named(c["to_state"]),
         reason=c["reason"],
         details=json.loads(c["details"]),
+        kind=c["kind"],
     )

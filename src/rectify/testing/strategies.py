@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from hypothesis import strategies as st
 
@@ -77,12 +79,19 @@ def record_args(*, valid: bool = False) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def command_args(
-    trigger: str, day: date, deadline: date | None, *, valid: bool = False
+    trigger: str,
+    day: date,
+    deadline: date | None,
+    *,
+    valid: bool = False,
+    measures: int = 0,
+    branches: Sequence[UUID] = (),
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Keyword arguments of the command ``trigger`` on business date ``day``.
 
     With ``valid``, the arguments themselves are acceptable (deadlines not before the day,
-    extensions later than ``deadline``, required texts present); state and permission still decide.
+    extensions later than ``deadline``, required texts present, an existing measure of the
+    ``measures`` the issue has, one of ``branches``); state and permission still decide.
     """
     low = 0 if valid else -5
     later = st.integers(low, 90).map(lambda n: day + timedelta(days=n))
@@ -113,5 +122,20 @@ def command_args(
         return st.fixed_dictionaries({"new_deadline": new, "reason": text})
     if trigger == "report_progress":
         return st.fixed_dictionaries({"text": text})
+    if trigger == "add_measure":
+        return st.fixed_dictionaries({"text": text}, optional={"due": later})
+    if trigger == "complete_measure":
+        numbers = st.integers(1, measures) if measures else st.just(1)
+        if not valid:
+            numbers = st.one_of(numbers, st.integers(0, measures + 2))
+        return st.fixed_dictionaries(
+            {"measure": numbers, "evidence": evidence},
+            optional={"mode": st.sampled_from(["on_the_spot", "central"])},
+        )
+    if trigger == "link_issue":
+        known = st.sampled_from(list(branches)) if branches else st.just(uuid5(NAMESPACE_URL, "x"))
+        return st.fixed_dictionaries(
+            {"branch_id": known if valid else st.one_of(known, st.uuids(version=4))}
+        )
     msg = f"no arguments known for trigger {trigger!r}"
     raise ValueError(msg)

@@ -1,0 +1,666 @@
+"""The Branch aggregate: a party organisation (黨支部 / 總支 / 黨委) and its lagging-branch workflow.
+
+A screening designates a branch as lagging (后進), by kind; it is consolidated (整頓) with a plan,
+goals, a deadline and two mentors (雙掛: one from the supervising committee, one leader of its own
+unit); when its linked problems are all closed out it asks to be delisted and is delisted (摘帽). A
+delisted branch can be designated again (a relapse). Besides the workflow a branch keeps the issues
+linked to it, its elections (換屆) and its ratings (五好).
+
+As for issues, command methods check first (workflow step from the current state, grant, business
+date, guards); ``@event`` bodies only apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from rectify.domain.checked import Checked
+from rectify.domain.guards import deadline_not_before_on
+from rectify.domain.values import Actor, BranchKind, BranchStatus, LaggingKind, Mentor
+from rectify.domain.workflow import Step, WorkflowDefinition, register_workflow
+from rectify.domain.workflow import workflow as workflow_named
+from rectify.errors import InvalidCommand, OpenIssuesRemain, PermissionDenied, RectifyError
+
+if TYPE_CHECKING:
+    from rectify.domain.checked import Guard
+
+BRANCH_NAMESPACE = uuid5(NAMESPACE_URL, "urn:rectify:branch")
+
+
+def branch_id_for(code: str) -> UUID:
+    """The id of the branch with this code (the same code, the same id: registered once)."""
+    return uuid5(BRANCH_NAMESPACE, code.strip())
+
+
+def _states(*names: str) -> tuple[BranchStatus, ...]:
+    return tuple(BranchStatus(n) for n in names)
+
+
+_ALL = tuple(BranchStatus)
+
+BRANCH_WORKFLOW_V1 = WorkflowDefinition(
+    name="branch",
+    version=1,
+    title="rectify lagging-branch workflow (branch/1)",
+    states=_ALL,
+    create=Step("register", (), BranchStatus.NORMAL, ("verifier",), label="登記"),
+    steps=(
+        Step(
+            "designate_lagging",
+            _states("normal", "delisted"),
+            BranchStatus.LAGGING,
+            ("verifier", "inspector"),
+            label="認定后進",
+        ),
+        Step(
+            "start_consolidation",
+            _states("lagging"),
+            BranchStatus.CONSOLIDATING,
+            ("verifier",),
+            ("dual_mentors", "deadline_not_before_on"),
+            label="開始整頓",
+        ),
+        Step(
+            "mark_ready",
+            _states("consolidating", "delisting_requested"),
+            None,
+            ("admin",),
+            ("not_ready_yet",),
+            label="可重新評估",
+        ),
+        Step(
+            "request_delisting",
+            _states("consolidating"),
+            BranchStatus.DELISTING_REQUESTED,
+            ("responsible@unit", "verifier"),
+            label="申請摘帽",
+        ),
+        Step(
+            "reject_delisting",
+            _states("delisting_requested"),
+            BranchStatus.CONSOLIDATING,
+            ("verifier",),
+            label="退回整頓",
+        ),
+        Step(
+            "delist",
+            _states("delisting_requested"),
+            BranchStatus.DELISTED,
+            ("verifier",),
+            ("no_open_issues",),
+            label="摘帽",
+        ),
+        Step("link_issue", _ALL, None, ("verifier", "inspector"), label="關聯問題"),
+        Step(
+            "record_election",
+            _ALL,
+            None,
+            ("verifier", "responsible@unit"),
+            ("election_not_after_on",),
+            label="換屆",
+        ),
+        Step("rate", _ALL, None, ("verifier",), label="評星定級"),
+    ),
+)
+register_workflow(BRANCH_WORKFLOW_V1)
+
+CURRENT_BRANCH_WORKFLOW = BRANCH_WORKFLOW_V1
+
+
+FIVE_GOOD_CRITERIA: tuple[tuple[str, str], ...] = (
+    ("team", "支部班子好"),
+    ("system", "制度落實好"),
+    ("members", "黨員隊伍好"),
+    ("service", "服務群眾好"),
+    ("integrity", "廉潔自律好"),
+)
+"""五好黨支部: the five criteria (key, label); a branch meeting all five earns the title."""
+
+RATING_SCHEMES: Mapping[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "five-good": (FIVE_GOOD_CRITERIA, "五好黨支部"),
+}
+"""Rating schemes by name: their criteria and the title earned by meeting them all."""
+
+
+def lagging_kind(text: str) -> str:
+    """A lagging kind as stored: a known kind by its value (from English or Chinese), else the
+    name given."""
+    try:
+        return LaggingKind(text).value
+    except ValueError:
+        return text.strip()
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+# ---------------------------------------------------------------- guards of the branch workflow
+
+
+def dual_mentors(
+    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """雙掛: exactly two mentors, one of the branch's own unit, one from the supervising
+    committee (another unit), and not the same person twice."""
+    mentors: tuple[Mentor, ...] | None = None if args is None else args.get("mentors")
+    if mentors is None:
+        return None
+    own = [m for m in mentors if m.unit == branch.unit]
+    if len(mentors) != 2 or len(own) != 1:
+        return InvalidCommand(
+            "mentors",
+            f"雙掛 needs exactly two mentors, one leader of {branch.unit} and one from the "
+            f"supervising committee; got {len(mentors)} ({len(own)} of {branch.unit})",
+        )
+    return None
+
+
+def no_open_issues(
+    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """摘帽 waits until every issue linked to the branch is closed out or withdrawn.
+
+    ``args["open_issues"]`` are the linked issues still open, found by the application."""
+    still_open = None if args is None else args.get("open_issues")
+    if still_open:
+        return OpenIssuesRemain(branch.id, branch.status.value, tuple(still_open))
+    return None
+
+
+def not_ready_yet(
+    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """Readiness for reassessment is recorded once per consolidation."""
+    if branch.ready_in == branch.consolidations:
+        from rectify.errors import TransitionNotAllowed
+
+        return TransitionNotAllowed(
+            "mark_ready",
+            branch.status.value,
+            issue_id=branch.id,
+            kind="branch",
+            reason="readiness was already recorded for this consolidation",
+        )
+    return None
+
+
+def election_not_after_on(
+    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """An election is recorded on or after the previous one."""
+    held = None if args is None else args.get("held_on")
+    if held is not None and branch.elected_on is not None and held < branch.elected_on:
+        return InvalidCommand(
+            "held_on", f"{held} is before the branch's last election, {branch.elected_on}"
+        )
+    return None
+
+
+BRANCH_GUARDS: Mapping[str, Guard] = {
+    g.__name__: g
+    for g in (
+        dual_mentors,
+        deadline_not_before_on,
+        no_open_issues,
+        not_ready_yet,
+        election_not_after_on,
+    )
+}
+
+
+class Branch(Checked, Aggregate):
+    """A party organisation, its lagging-branch workflow, its linked issues and elections."""
+
+    kind = "branch"
+    guards = BRANCH_GUARDS
+
+    class Event(Aggregate.Event):
+        """Every branch event says who did it, on which business date, under which key."""
+
+        actor: Actor
+        on: date
+        command_id: str | None
+
+    class BranchRegistered(Event, Aggregate.Created):
+        """登記: the organisation is known, with its code, kind, unit and parent."""
+
+        workflow: str
+        code: str
+        name: str
+        branch_kind: BranchKind
+        unit: str
+        parent_id: UUID | None
+        elected_on: date | None
+        term_years: int
+
+    class DesignatedLagging(Event):
+        """認定后進: a screening or assessment found the branch lagging."""
+
+        kinds: tuple[str, ...]
+        basis: str
+
+    class ConsolidationStarted(Event):
+        """開始整頓: plan, goals, deadline and the two mentors (雙掛)."""
+
+        plan: str
+        goals: tuple[str, ...]
+        deadline: date
+        mentors: tuple[Mentor, ...]
+
+    class ReadyForReassessment(Event):
+        """可重新評估: the last open issue of the consolidation was closed out (by policy)."""
+
+        last_issue_id: UUID | None
+
+    class DelistingRequested(Event):
+        """申請摘帽."""
+
+        note: str
+
+    class DelistingRejected(Event):
+        """退回整頓: the reassessment found it not yet fit to be delisted."""
+
+        reason: str
+
+    class Delisted(Event):
+        """摘帽."""
+
+        note: str
+
+    class IssueLinked(Event):
+        """關聯問題: an issue is a problem of this branch."""
+
+        issue_id: UUID
+
+    class ElectionRecorded(Event):
+        """換屆: an election was held on ``held_on``."""
+
+        held_on: date
+
+    class Rated(Event):
+        """評星定級: which criteria of a scheme were met, and the title that earned."""
+
+        scheme: str
+        results: dict[str, bool]
+        title: str | None
+
+    # ---------------------------------------------------------------- creation
+
+    @staticmethod
+    def create_id(code: str) -> UUID:
+        return branch_id_for(code)
+
+    @event(BranchRegistered)
+    def __init__(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        workflow: str,
+        code: str,
+        name: str,
+        branch_kind: BranchKind,
+        unit: str,
+        parent_id: UUID | None,
+        elected_on: date | None,
+        term_years: int,
+    ) -> None:
+        self.workflow = workflow
+        self.code = code
+        self.name = name
+        self.branch_kind = branch_kind
+        self.unit = unit
+        self.parent_id = parent_id
+        self.elected_on = elected_on
+        self.term_years = term_years
+        self.status: BranchStatus = workflow_named(workflow).initial
+        self.registered_on = on
+        self.lagging_kinds: tuple[str, ...] = ()
+        self.basis: str | None = None
+        self.designated_on: date | None = None
+        self.designations = 0
+        self.plan: str | None = None
+        self.goals: tuple[str, ...] = ()
+        self.deadline: date | None = None
+        self.mentors: tuple[Mentor, ...] = ()
+        self.consolidation_started_on: date | None = None
+        self.consolidations = 0
+        self.ready_in: int | None = None
+        self.ready_on: date | None = None
+        self.delisting_requested_on: date | None = None
+        self.delisted_on: date | None = None
+        self.issues: tuple[UUID, ...] = ()
+        self.rating: str | None = None
+        self.rating_scheme: str | None = None
+        self.rating_results: dict[str, bool] = {}
+        self.rated_on: date | None = None
+        self.last_on = on
+        self.command_ids: set[str] = set()
+        if command_id:
+            self.command_ids.add(command_id)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        actor: Actor,
+        on: date,
+        code: str,
+        name: str,
+        kind: BranchKind = BranchKind.BRANCH,
+        unit: str,
+        parent_id: UUID | None = None,
+        elected_on: date | None = None,
+        term_years: int | None = None,
+        command_id: str | None = None,
+        flow: WorkflowDefinition[BranchStatus] = CURRENT_BRANCH_WORKFLOW,
+    ) -> Branch:
+        """登記 a branch (checked: the actor may register). Its id comes from its code."""
+        step = flow.create
+        if not step.permits(actor, unit):
+            raise PermissionDenied(actor.id, step.trigger, f"needs {step.describe_grants(unit)}")
+        if elected_on is not None and elected_on > on:
+            raise InvalidCommand("elected_on", f"{elected_on} is after the date of the command")
+        return cls._create(
+            cls.BranchRegistered,
+            id=branch_id_for(code),
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            workflow=flow.key,
+            code=code.strip(),
+            name=name,
+            branch_kind=kind,
+            unit=unit,
+            parent_id=parent_id,
+            elected_on=elected_on,
+            term_years=term_years if term_years is not None else kind.term_years,
+        )
+
+    # ---------------------------------------------------------------- questions
+
+    @property
+    def flow(self) -> WorkflowDefinition[BranchStatus]:
+        return workflow_named(self.workflow)
+
+    @property
+    def acting_unit(self) -> str:
+        return self.unit
+
+    def has_seen(self, command_id: str | None) -> bool:
+        return command_id is not None and command_id in self.command_ids
+
+    @property
+    def is_lagging(self) -> bool:
+        """On the lagging list: designated and not (yet) delisted."""
+        return self.status in (
+            BranchStatus.LAGGING,
+            BranchStatus.CONSOLIDATING,
+            BranchStatus.DELISTING_REQUESTED,
+        )
+
+    @property
+    def is_ready(self) -> bool:
+        """The current consolidation's problems were all closed out (ready for reassessment)."""
+        return self.consolidations > 0 and self.ready_in == self.consolidations
+
+    def election_due(self) -> date | None:
+        """When the next election (換屆) is due: the last one plus the term (None if unknown)."""
+        return None if self.elected_on is None else add_years(self.elected_on, self.term_years)
+
+    def election_overdue(self, as_of: date) -> bool:
+        """不按期換屆 on ``as_of``: the term has run out and no election was recorded."""
+        due = self.election_due()
+        return due is not None and as_of > due
+
+    # ---------------------------------------------------------------- commands (checked)
+
+    def designate_lagging(
+        self,
+        *,
+        actor: Actor,
+        on: date,
+        kinds: tuple[str, ...],
+        basis: str,
+        command_id: str | None = None,
+    ) -> None:
+        """認定后進 by kinds (軟弱渙散, 虛化, ...) on the basis of a screening or assessment."""
+        self.check("designate_lagging", actor, on)
+        self._designated(
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            kinds=tuple(lagging_kind(k) for k in kinds),
+            basis=basis,
+        )
+
+    def start_consolidation(
+        self,
+        *,
+        actor: Actor,
+        on: date,
+        plan: str,
+        goals: tuple[str, ...],
+        deadline: date,
+        mentors: tuple[Mentor, ...],
+        command_id: str | None = None,
+    ) -> None:
+        """開始整頓 with a plan, goals, a deadline and two mentors (雙掛)."""
+        self.check("start_consolidation", actor, on, {"mentors": mentors, "deadline": deadline})
+        self._consolidation_started(
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            plan=plan,
+            goals=goals,
+            deadline=deadline,
+            mentors=mentors,
+        )
+
+    def mark_ready(
+        self, *, actor: Actor, on: date, last_issue_id: UUID | None, command_id: str | None = None
+    ) -> None:
+        """Record that the consolidation's problems are all closed out (the readiness policy)."""
+        self.check("mark_ready", actor, on)
+        self._ready(actor=actor, on=on, command_id=command_id, last_issue_id=last_issue_id)
+
+    def request_delisting(
+        self, *, actor: Actor, on: date, note: str = "", command_id: str | None = None
+    ) -> None:
+        """申請摘帽."""
+        self.check("request_delisting", actor, on)
+        self._delisting_requested(actor=actor, on=on, command_id=command_id, note=note)
+
+    def reject_delisting(
+        self, *, actor: Actor, on: date, reason: str, command_id: str | None = None
+    ) -> None:
+        """退回整頓: not yet fit to be delisted."""
+        self.check("reject_delisting", actor, on)
+        self._delisting_rejected(actor=actor, on=on, command_id=command_id, reason=reason)
+
+    def delist(
+        self,
+        *,
+        actor: Actor,
+        on: date,
+        open_issues: tuple[UUID, ...],
+        note: str = "",
+        command_id: str | None = None,
+    ) -> None:
+        """摘帽, refused while ``open_issues`` (linked issues not closed out or withdrawn) remain."""
+        self.check("delist", actor, on, {"open_issues": open_issues})
+        self._delisted(actor=actor, on=on, command_id=command_id, note=note)
+
+    def link_issue(
+        self, *, actor: Actor, on: date, issue_id: UUID, command_id: str | None = None
+    ) -> None:
+        """關聯問題 (nothing happens if the issue is linked already)."""
+        if issue_id in self.issues:
+            return
+        self.check("link_issue", actor, on)
+        self._issue_linked(actor=actor, on=on, command_id=command_id, issue_id=issue_id)
+
+    def record_election(
+        self, *, actor: Actor, on: date, held_on: date, command_id: str | None = None
+    ) -> None:
+        """換屆: the branch held its election on ``held_on``."""
+        self.check("record_election", actor, on, {"held_on": held_on})
+        self._election_recorded(actor=actor, on=on, command_id=command_id, held_on=held_on)
+
+    def rate(
+        self,
+        *,
+        actor: Actor,
+        on: date,
+        scheme: str,
+        results: Mapping[str, bool],
+        command_id: str | None = None,
+    ) -> None:
+        """評星定級: record which criteria of ``scheme`` were met; meeting all earns its title."""
+        self.check("rate", actor, on)
+        known = RATING_SCHEMES.get(scheme)
+        if known is None:
+            raise InvalidCommand(
+                "scheme", f"unknown scheme {scheme!r}; known: {', '.join(RATING_SCHEMES)}"
+            )
+        criteria, title = known
+        keys = [k for k, _ in criteria]
+        unknown = sorted(set(results) - set(keys))
+        if unknown:
+            raise InvalidCommand("results", f"not criteria of {scheme}: {', '.join(unknown)}")
+        missing = [k for k in keys if k not in results]
+        if missing:
+            raise InvalidCommand("results", f"criteria of {scheme} not rated: {', '.join(missing)}")
+        full = {k: bool(results[k]) for k in keys}
+        self._rated(
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            scheme=scheme,
+            results=full,
+            title=title if all(full.values()) else None,
+        )
+
+    # ---------------------------------------------------------------- events (apply only)
+
+    def _enter(self, trigger: str, on: date, command_id: str | None) -> None:
+        self.status = self.flow.target(self.status, trigger)
+        self.last_on = on
+        if command_id:
+            self.command_ids.add(command_id)
+
+    @event(DesignatedLagging)
+    def _designated(
+        self, actor: Actor, on: date, command_id: str | None, kinds: tuple[str, ...], basis: str
+    ) -> None:
+        self._enter("designate_lagging", on, command_id)
+        self.lagging_kinds = kinds
+        self.basis = basis
+        self.designated_on = on
+        self.designations += 1
+        self.plan = None
+        self.goals = ()
+        self.deadline = None
+        self.mentors = ()
+        self.consolidation_started_on = None
+        self.delisting_requested_on = None
+        self.delisted_on = None
+
+    @event(ConsolidationStarted)
+    def _consolidation_started(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        plan: str,
+        goals: tuple[str, ...],
+        deadline: date,
+        mentors: tuple[Mentor, ...],
+    ) -> None:
+        self._enter("start_consolidation", on, command_id)
+        self.plan = plan
+        self.goals = goals
+        self.deadline = deadline
+        self.mentors = mentors
+        self.consolidation_started_on = on
+        self.consolidations += 1
+
+    @event(ReadyForReassessment)
+    def _ready(
+        self, actor: Actor, on: date, command_id: str | None, last_issue_id: UUID | None
+    ) -> None:
+        self._enter("mark_ready", on, command_id)
+        self.ready_in = self.consolidations
+        self.ready_on = on
+
+    @event(DelistingRequested)
+    def _delisting_requested(
+        self, actor: Actor, on: date, command_id: str | None, note: str
+    ) -> None:
+        self._enter("request_delisting", on, command_id)
+        self.delisting_requested_on = on
+
+    @event(DelistingRejected)
+    def _delisting_rejected(
+        self, actor: Actor, on: date, command_id: str | None, reason: str
+    ) -> None:
+        self._enter("reject_delisting", on, command_id)
+        self.delisting_requested_on = None
+
+    @event(Delisted)
+    def _delisted(self, actor: Actor, on: date, command_id: str | None, note: str) -> None:
+        self._enter("delist", on, command_id)
+        self.delisted_on = on
+
+    @event(IssueLinked)
+    def _issue_linked(self, actor: Actor, on: date, command_id: str | None, issue_id: UUID) -> None:
+        self._enter("link_issue", on, command_id)
+        self.issues += (issue_id,)
+
+    @event(ElectionRecorded)
+    def _election_recorded(
+        self, actor: Actor, on: date, command_id: str | None, held_on: date
+    ) -> None:
+        self._enter("record_election", on, command_id)
+        self.elected_on = held_on
+
+    @event(Rated)
+    def _rated(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        scheme: str,
+        results: dict[str, bool],
+        title: str | None,
+    ) -> None:
+        self._enter("rate", on, command_id)
+        self.rating_scheme = scheme
+        self.rating_results = dict(results)
+        self.rating = title
+        self.rated_on = on
+
+
+BRANCH_EVENT_TRIGGERS: Mapping[type[Any], str] = {
+    Branch.BranchRegistered: "register",
+    Branch.DesignatedLagging: "designate_lagging",
+    Branch.ConsolidationStarted: "start_consolidation",
+    Branch.ReadyForReassessment: "mark_ready",
+    Branch.DelistingRequested: "request_delisting",
+    Branch.DelistingRejected: "reject_delisting",
+    Branch.Delisted: "delist",
+    Branch.IssueLinked: "link_issue",
+    Branch.ElectionRecorded: "record_election",
+    Branch.Rated: "rate",
+}
+"""The workflow trigger each branch event class records."""
