@@ -12,16 +12,37 @@ from __future__ import annotations
 from rectify import errors
 from rectify.application import RectificationApp, connect
 from rectify.domain.issue import Issue
-from rectify.domain.values import Actor, Mode, Role, Severity, Source, Status
+from rectify.domain.values import (
+    Actor,
+    BranchKind,
+    BranchStatus,
+    LaggingKind,
+    Mentor,
+    Mode,
+    Role,
+    RoundStatus,
+    Severity,
+    Source,
+    Status,
+)
 from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WORKFLOWS, WorkflowDefinition
 from rectify.errors import (
+    AlreadyExists,
     ConcurrencyConflict,
     IntegrityError,
     InvalidCommand,
     NotFound,
+    OpenIssuesRemain,
     PermissionDenied,
     RectifyError,
     TransitionNotAllowed,
+)
+from rectify.projections.organisation import (
+    BoardRow,
+    BranchView,
+    FindingsDiff,
+    ListRollup,
+    RoundFigures,
 )
 from rectify.projections.views import AuditEntry, IssueView
 
@@ -31,18 +52,30 @@ __all__ = [
     "CURRENT_ISSUE_WORKFLOW",
     "WORKFLOWS",
     "Actor",
+    "AlreadyExists",
     "AuditEntry",
+    "BoardRow",
+    "BranchKind",
+    "BranchStatus",
+    "BranchView",
     "ConcurrencyConflict",
+    "FindingsDiff",
     "IntegrityError",
     "InvalidCommand",
     "Issue",
     "IssueView",
+    "LaggingKind",
+    "ListRollup",
+    "Mentor",
     "Mode",
     "NotFound",
+    "OpenIssuesRemain",
     "PermissionDenied",
     "RectificationApp",
     "RectifyError",
     "Role",
+    "RoundFigures",
+    "RoundStatus",
     "Severity",
     "Source",
     "Status",

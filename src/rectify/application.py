@@ -697,6 +697,7 @@ class RectificationApp(Application[UUID]):
         )
         branch = self._branch(cmd.branch_id)
         issue = self._load(uuid)
+        issue.check("link_issue", cmd.actor, cmd.on, {"branch_id": branch.id})
         if issue.branch_id == branch.id and uuid in branch.issues:
             return
         if issue.branch_id != branch.id:
@@ -1341,6 +1342,12 @@ class RectificationApp(Application[UUID]):
         if as_of is None:
             return BranchView.of(self._branch(uuid), day)
         return BranchView.of(self._replayed(Branch, uuid, day, "branch"), day)
+
+    def allowed_branch_actions(
+        self, branch_id: UUID | str, actor: Actor | None = None
+    ) -> tuple[str, ...]:
+        """What may happen next to the branch (with ``actor``: what this actor may do now)."""
+        return self._branch(branch_id).allowed_actions(actor, self.today())
 
     def branch_id(self, code: str) -> UUID:
         """The id of the branch registered with ``code`` (NotFound if there is none)."""

@@ -186,11 +186,12 @@ def test_a_legacy_ledger_becomes_back_dated_events(
         "record",
         "assign",
         "report_progress",
+        *["complete_measure"] * len(app.get_issue(first.id).measures),
         "submit_rectification",
         "verify",
         "close_out",
     ]
-    assert trail[3].actor.unit == "省財政廳" and trail[4].actor.unit == "臺賬導入"
+    assert trail[-3].actor.unit == "省財政廳" and trail[-2].actor.unit == "臺賬導入"
     # the same rows under another list name are other problems; under the same name, the same
     assert len(import_ledger(app, path, list_name="另一清單", dry_run=True).new) == 3
     assert len(import_ledger(app, path, dry_run=True).unchanged) == 3
@@ -279,8 +280,24 @@ def test_duplicate_numbers(tmp_path: Path) -> None:
 def test_rows_that_contradict_themselves(tmp_path: Path) -> None:
     rows = [row[:] for row in GOOD]
     rows[0][12] = ""  # closed out without a close-out date
-    rows[2][5] = ""  # a deadline but nobody responsible
-    assert bad(tmp_path, rows) == [(2, "銷號日期"), (4, "責任人")]
+    rows[1][7] = "限期整改"  # rectified within a deadline, yet no deadline
+    assert bad(tmp_path, rows) == [(2, "銷號日期"), (3, "整改時限")]
+
+
+def test_a_deadline_with_nobody_named_is_a_problem_sent_out_with_its_deadline(
+    tmp_path: Path,
+) -> None:
+    rows = [row[:] for row in GOOD]
+    rows[2][5] = ""  # 責任人: a list's problem has its deadline before anyone is assigned
+    rows[2][10] = "已發現"
+    app = rectify.connect("memory://", today=lambda: DEMO_TODAY)
+    import_ledger(app, xlsx(tmp_path / "l.xlsx", rows))
+    sent = app.ledger()[2]
+    assert (sent.status, sent.responsible_person, str(sent.deadline)) == (
+        rectify.Status.FOUND,
+        None,
+        "2019-09-30",
+    )
 
 
 def test_merged_cells(tmp_path: Path) -> None:

@@ -19,6 +19,9 @@ from tests.conftest import TODAY, UNIT, Cast
 
 def full_history(app: rectify.RectificationApp) -> UUID:
     """An issue that goes through every kind of event."""
+    branch = app.register_branch(
+        actor=Cast.verifier, code="CZT-07", name="第七黨支部", unit=UNIT, on="2019-01-02"
+    )
     iid = app.record_issue(
         actor=Cast.inspector,
         title="組織生活會不規範",
@@ -27,7 +30,7 @@ def full_history(app: rectify.RectificationApp) -> UUID:
         description="會前談心談話不充分",
         category="組織生活",
         severity="serious",
-        branch_id=UUID(int=7),
+        branch_id=branch,
         on="2019-06-01",
     )
     app.assign(
@@ -42,6 +45,10 @@ def full_history(app: rectify.RectificationApp) -> UUID:
     app.report_progress(iid, actor=Cast.responsible, text="方案已制定", on="2019-06-10")
     app.extend_deadline(
         iid, actor=Cast.verifier, new_deadline="2019-08-31", reason="換屆", on="2019-07-20"
+    )
+    app.complete_measure(iid, actor=Cast.responsible, measure=1, on="2019-08-19")
+    app.complete_measure(
+        iid, actor=Cast.responsible, measure="逐條整改", evidence=["b.pdf"], on="2019-08-19"
     )
     app.submit_rectification(
         iid, actor=Cast.responsible, summary="完成", evidence=["a.pdf"], on="2019-08-20"
@@ -70,14 +77,14 @@ def test_values_survive_the_round_trip_exactly(
         else app
     )
     events = inv.stored_events(reopened, iid)
-    assert len(events) == 12
+    assert len(events) == 14
     found, assigned = events[0], events[1]
     assert isinstance(found, rectify.Issue.IssueFound) and isinstance(
         assigned, rectify.Issue.IssueAssigned
     )
     assert found.source is Source.ASSESSMENT and type(found.source) is Source
     assert found.severity is Severity.SERIOUS
-    assert found.branch_id == UUID(int=7) and isinstance(found.branch_id, UUID)
+    assert found.branch_id == app.branch_id("CZT-07") and isinstance(found.branch_id, UUID)
     assert type(found.on) is date and found.on == date(2019, 6, 1)
     assert type(found.actor) is Actor and found.actor == Cast.inspector
     assert found.actor.roles == frozenset({Role.INSPECTOR})
@@ -97,7 +104,7 @@ def test_an_issues_life_reads_back_as_views(app: rectify.RectificationApp) -> No
         Mode.CENTRAL,
         date(2019, 11, 11),
     )
-    assert (view.rejections, view.reopenings, view.extensions, view.version) == (1, 1, 1, 12)
+    assert (view.rejections, view.reopenings, view.extensions, view.version) == (1, 1, 1, 14)
     on_sept_1 = app.get_issue(iid, as_of="2019-09-01")
     assert (on_sept_1.status, on_sept_1.deadline, on_sept_1.overdue) == (
         Status.ASSIGNED,
@@ -114,6 +121,8 @@ def test_an_issues_life_reads_back_as_views(app: rectify.RectificationApp) -> No
         "assign",
         "report_progress",
         "extend_deadline",
+        "complete_measure",
+        "complete_measure",
         "submit_rectification",
         "reject",
         "submit_rectification",
@@ -123,10 +132,10 @@ def test_an_issues_life_reads_back_as_views(app: rectify.RectificationApp) -> No
         "treat_centrally",
         "withdraw",
     ]
-    assert trail[5].from_state is Status.RECTIFIED and trail[5].to_state is Status.ASSIGNED
-    assert trail[5].reason == "材料不足" and trail[5].actor == Cast.verifier
+    assert trail[7].from_state is Status.RECTIFIED and trail[7].to_state is Status.ASSIGNED
+    assert trail[7].reason == "材料不足" and trail[7].actor == Cast.verifier
     assert trail[0].from_state is None and trail[0].details["title"] == "組織生活會不規範"
-    assert [e.version for e in trail] == list(range(1, 13))
+    assert [e.version for e in trail] == list(range(1, 15))
     assert all(a.recorded_at <= b.recorded_at for a, b in pairwise(trail))
 
 

@@ -33,6 +33,7 @@ PATH: list[tuple[str, Any, dict[str, Any]]] = [
         {"unit": UNIT, "person": "劉處長", "deadline": None, "measures": ["m"]},
     ),
     ("report_progress", Cast.responsible, {"text": "推進中"}),
+    ("complete_measure", Cast.responsible, {"measure": 1}),
     ("submit_rectification", Cast.responsible, {"summary": "完成"}),
     ("verify", Cast.verifier, {}),
     ("close_out", Cast.verifier, {}),

@@ -45,6 +45,8 @@ def some_history(app: rectify.RectificationApp) -> list[object]:
         measures=["m1", "m2"],
         on="2019-06-05",
     )
+    for measure in ("m1", "m2"):
+        app.complete_measure(a, actor=Cast.responsible, measure=measure, on="2019-07-10")
     app.submit_rectification(
         a, actor=Cast.responsible, summary="s", on="2019-07-11"
     )  # 10 days late
@@ -129,6 +131,8 @@ def test_the_audit_trail_per_issue_and_per_unit(app: rectify.RectificationApp) -
     assert [(e.action, e.from_state, e.to_state) for e in trail] == [
         ("record", None, Status.FOUND),
         ("assign", Status.FOUND, Status.ASSIGNED),
+        ("complete_measure", Status.ASSIGNED, Status.ASSIGNED),
+        ("complete_measure", Status.ASSIGNED, Status.ASSIGNED),
         ("submit_rectification", Status.ASSIGNED, Status.RECTIFIED),
         ("verify", Status.RECTIFIED, Status.VERIFIED),
         ("close_out", Status.VERIFIED, Status.CLOSED_OUT),

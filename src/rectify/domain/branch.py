@@ -568,6 +568,8 @@ class Branch(Checked, Aggregate):
         self.basis = basis
         self.designated_on = on
         self.designations += 1
+        self.ready_in = None
+        self.ready_on = None
         self.plan = None
         self.goals = ()
         self.deadline = None

@@ -296,6 +296,9 @@ def parse_rows(
 def build_issue(row: Row, actor: Actor) -> Issue:
     """The issue a checked row attests, through the domain's own checked commands."""
     c = row.cells
+    deadline = _day(c, "整改時限")
+    person = _text(c, "責任人")
+    # A deadline with nobody named is a problem sent out with a deadline (a list's), not assigned.
     issue = Issue.record(
         actor=actor,
         on=row.found_on,
@@ -308,19 +311,16 @@ def build_issue(row: Row, actor: Actor) -> Issue:
         remarks=_text(c, "備註") or "",
         issue_id=row.issue_id,
         command_id=f"import:{row.issue_id}",
+        deadline=deadline if person is None else None,
     )
     responsible = Actor(
         f"import:{row.responsible_unit}", "臺賬導入", row.responsible_unit, [Role.RESPONSIBLE]
     )
-    deadline = _day(c, "整改時限")
     status = row.status
     if _text(c, "是否銷號") == "是" or _day(c, "銷號日期") is not None:
         status = Status.CLOSED_OUT
     when = row.found_on
-    if deadline is not None:
-        person = _text(c, "責任人")
-        if person is None:
-            raise InvalidCommand("責任人", "is needed when 整改時限 is given")
+    if deadline is not None and person is not None:
         when = _day(c, "交辦日期") or when
         measures = tuple(
             m.strip() for m in (_text(c, "整改措施") or "").split(MEASURE_SEPARATOR) if m.strip()
@@ -344,6 +344,9 @@ def build_issue(row: Row, actor: Actor) -> Issue:
             )
         mode = row.mode or (Mode.WITHIN_DEADLINE if deadline is not None else Mode.ON_THE_SPOT)
         summary = progress or "臺賬導入"
+        # A ledger that says the problem was rectified attests its measures were done.
+        for number in issue.open_measures():
+            issue.complete_measure(actor=responsible, on=done_on, measure=number)
         if mode is Mode.WITHIN_DEADLINE:
             if deadline is None:
                 raise InvalidCommand("整改時限", "限期整改 needs a deadline")

@@ -8,15 +8,18 @@ invariant raises :class:`InvariantViolation` saying what broke, on which issue, 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from rectify.domain.branch import Branch
 from rectify.domain.issue import Issue, trigger_of
+from rectify.domain.values import OPEN_STATUSES, BranchStatus
 from rectify.projections.figures import Figures
 from rectify.projections.ledger import LedgerRow, row_of
+from rectify.projections.organisation import BranchView
 from rectify.projections.views import AuditEntry, IssueView, audit_entries
 
 if TYPE_CHECKING:
@@ -189,16 +192,24 @@ def check_issue(app: RectificationApp, issue_id: UUID) -> None:
 
 @dataclass(frozen=True)
 class StoreSnapshot:
-    """What a refused command must leave untouched: the log's length and every issue's view."""
+    """What a refused command must leave untouched: the log's length, every issue's view and
+    every branch's view."""
 
     max_notification_id: int
     views: dict[UUID, IssueView]
+    branches: dict[UUID, BranchView] = field(default_factory=dict)
 
 
-def snapshot(app: RectificationApp, issue_ids: Iterable[UUID], as_of: date) -> StoreSnapshot:
+def snapshot(
+    app: RectificationApp,
+    issue_ids: Iterable[UUID],
+    as_of: date,
+    branch_ids: Iterable[UUID] = (),
+) -> StoreSnapshot:
     return StoreSnapshot(
         max_notification_id=app.recorder.max_notification_id() or 0,
         views={i: app.get_issue(i, as_of=as_of) for i in issue_ids},
+        branches={b: app.get_branch(b, as_of=as_of) for b in branch_ids},
     )
 
 
@@ -210,9 +221,134 @@ def refused_command_changed_nothing(before: StoreSnapshot, after: StoreSnapshot)
             f"to {after.max_notification_id}"
         )
         raise InvariantViolation(msg)
-    if after.views != before.views:
+    if after.views != before.views or after.branches != before.branches:
         changed = [i for i in before.views if before.views[i] != after.views.get(i)]
+        changed += [b for b in before.branches if before.branches[b] != after.branches.get(b)]
         msg = f"a refused command changed the view of {changed}"
+        raise InvariantViolation(msg)
+
+
+# ---------------------------------------------------------------- branches
+
+
+def all_logged_events(app: RectificationApp) -> list[tuple[int, Any]]:
+    """Every event of the log (issues, branches, lists, rounds) with its position, in order."""
+    out: list[tuple[int, Any]] = []
+    start = 1
+    while True:
+        page = app.recorder.select_notifications(start, 1000, inclusive_of_start=True)
+        out += [(n.id, app.mapper.to_domain_event(n)) for n in page]
+        if len(page) < 1000:
+            return out
+        start = page[-1].id + 1
+
+
+def _issue_status_at(log: Sequence[tuple[int, Any]], issue_id: UUID, position: int) -> Any:
+    issue: Any = None
+    for p, e in log:
+        if p >= position:
+            break
+        if e.originator_id == issue_id:
+            issue = e.mutate(issue)
+    return None if issue is None else issue.status
+
+
+def delisted_only_when_linked_issues_closed(
+    log: Sequence[tuple[int, Any]], branch_id: UUID
+) -> None:
+    """摘帽 was recorded only when every issue linked to the branch was closed out or withdrawn."""
+    branch: Any = None
+    for position, e in log:
+        if e.originator_id != branch_id:
+            continue
+        if isinstance(e, Branch.Delisted):
+            still_open = [
+                i for i in branch.issues if _issue_status_at(log, i, position) in OPEN_STATUSES
+            ]
+            if still_open:
+                msg = f"branch {branch_id} was delisted at {position} with open issues {still_open}"
+                raise InvariantViolation(msg)
+        branch = e.mutate(branch)
+
+
+def readiness_once_per_consolidation(log: Sequence[tuple[int, Any]], branch_id: UUID) -> None:
+    """The readiness policy recorded at most one ReadyForReassessment per consolidation, and
+    only while the branch was in consolidation."""
+    consolidation = 0
+    seen: set[int] = set()
+    for _, e in log:
+        if e.originator_id != branch_id:
+            continue
+        if isinstance(e, Branch.ConsolidationStarted):
+            consolidation += 1
+        elif isinstance(e, Branch.ReadyForReassessment):
+            if consolidation == 0 or consolidation in seen:
+                msg = (
+                    f"branch {branch_id}: readiness recorded twice (consolidation {consolidation})"
+                )
+                raise InvariantViolation(msg)
+            seen.add(consolidation)
+
+
+def readiness_recorded_when_due(
+    app: RectificationApp, log: Sequence[tuple[int, Any]], branch_id: UUID
+) -> None:
+    """A branch in consolidation whose linked issues are all closed, the last of them after the
+    consolidation started, has recorded that it is ready for reassessment."""
+    branch: Any = app.repository.get(branch_id)
+    if branch.status not in (BranchStatus.CONSOLIDATING, BranchStatus.DELISTING_REQUESTED):
+        return
+    if branch.is_ready or not branch.issues:
+        return
+    started = max(
+        p
+        for p, e in log
+        if e.originator_id == branch_id and isinstance(e, Branch.ConsolidationStarted)
+    )
+    statuses = [app.get_issue(i).status for i in branch.issues]
+    if any(s in OPEN_STATUSES for s in statuses):
+        return
+    closings = [
+        p
+        for p, e in log
+        if p > started
+        and e.originator_id in branch.issues
+        and isinstance(e, Issue.ClosedOut | Issue.IssueWithdrawn)
+    ]
+    links = [
+        p
+        for p, e in log
+        if p > started and e.originator_id == branch_id and isinstance(e, Branch.IssueLinked)
+    ]
+    if closings and max(closings) > max(links, default=0):
+        msg = f"branch {branch_id}: all its issues are closed since {max(closings)}, not ready"
+        raise InvariantViolation(msg)
+
+
+def branch_as_of_equals_replay(app: RectificationApp, branch_id: UUID) -> None:
+    """``get_branch(as_of=D)`` equals a replay of the branch's events dated up to D."""
+    events: list[Any] = list(app.repository.event_store.get(branch_id))
+    for day in sorted({e.on for e in events}):
+        branch: Any = None
+        for e in events:
+            if e.on <= day:
+                branch = e.mutate(branch)
+        if app.get_branch(branch_id, as_of=day) != BranchView.of(branch, day):
+            msg = f"branch {branch_id} as of {day} differs from a replay"
+            raise InvariantViolation(msg)
+
+
+def check_branch(app: RectificationApp, branch_id: UUID) -> None:
+    """Every branch invariant over one stored branch: delisting, readiness, as-of, audit."""
+    log = all_logged_events(app)
+    delisted_only_when_linked_issues_closed(log, branch_id)
+    readiness_once_per_consolidation(log, branch_id)
+    readiness_recorded_when_due(app, log, branch_id)
+    branch_as_of_equals_replay(app, branch_id)
+    got = [e.model_copy(update={"position": None}) for e in app.audit_trail(branch_id)]
+    want = audit_entries(app.repository.event_store.get(branch_id))
+    if got != want:
+        msg = f"branch {branch_id}: the audit view differs from a replay"
         raise InvariantViolation(msg)
 
 
@@ -220,17 +356,23 @@ __all__ = [
     "HISTORY_INVARIANTS",
     "InvariantViolation",
     "StoreSnapshot",
+    "all_logged_events",
     "as_of_equals_replay",
     "audit_entries_of",
     "audit_trail_equals_replay",
+    "branch_as_of_equals_replay",
     "business_dates_never_go_backwards",
+    "check_branch",
     "check_issue",
     "closed_out_only_after_verification",
+    "delisted_only_when_linked_issues_closed",
     "every_transition_was_allowed",
     "ledger_equals_replay",
     "ledger_oracle",
     "logged_events",
     "nobody_accepts_own_units_work",
+    "readiness_once_per_consolidation",
+    "readiness_recorded_when_due",
     "rebuilt_equals_saved",
     "refused_command_changed_nothing",
     "replay_oracle",

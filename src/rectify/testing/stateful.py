@@ -27,12 +27,25 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
 
 from rectify.application import RectificationApp, connect
+from rectify.domain.branch import Branch
 from rectify.domain.issue import Issue
-from rectify.errors import PermissionDenied, RectifyError, TransitionNotAllowed
+from rectify.domain.values import OPEN_STATUSES
+from rectify.errors import OpenIssuesRemain, PermissionDenied, RectifyError, TransitionNotAllowed
 from rectify.testing import invariants as inv
-from rectify.testing.strategies import ACTORS, actors, command_args, record_args
+from rectify.testing.strategies import (
+    ACTORS,
+    BRANCH_ACTIONS,
+    UNITS,
+    actors,
+    branch_args,
+    command_args,
+    record_args,
+)
 
 TRIGGERS = (
+    "add_measure",
+    "complete_measure",
+    "link_issue",
     "assign",
     "rectify_on_the_spot",
     "treat_centrally",
@@ -54,12 +67,15 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
     TODAY = date(2031, 12, 31)
 
     issues = Bundle("issues")
+    branches = Bundle("branches")
 
     def __init__(self) -> None:
         super().__init__()
         self.day = self.START
         self.saved: dict[UUID, Issue] = {}
         self.touched: set[UUID] = set()
+        self.touched_branches: set[UUID] = set()
+        self.saved_branches: dict[UUID, Branch] = {}
         self.last_call: tuple[str, UUID, dict[str, Any]] | None = None
         self.app = self.make_app()
         self._capture_saves()
@@ -78,6 +94,9 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
                 if isinstance(obj, Issue):
                     self.saved[obj.id] = obj
                     self.touched.add(obj.id)
+                elif isinstance(obj, Branch):
+                    self.saved_branches[obj.id] = obj
+                    self.touched_branches.add(obj.id)
             return recordings
 
         setattr(self.app, "save", capturing_save)  # noqa: B010 - instance-level wrap
@@ -103,12 +122,28 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
             return multiple()
         return issue_id
 
+    @rule(target=issues, branch_id=branches, actor=actors(), args=record_args())
+    def record_issue_of_a_branch(self, branch_id: UUID, actor: Any, args: dict[str, Any]) -> Any:
+        """A problem found in a branch: the issue and the branch's link are saved together."""
+        before = inv.snapshot(self.app, (), self.TODAY, [branch_id])
+        try:
+            issue_id = self.app.record_issue(actor=actor, on=self.day, branch_id=branch_id, **args)
+        except RectifyError:
+            after = inv.snapshot(self.app, (), self.TODAY, [branch_id])
+            inv.refused_command_changed_nothing(before, after)
+            return multiple()
+        return issue_id
+
     @rule(issue_id=issues, trigger=st.sampled_from(TRIGGERS), actor=actors(), data=st.data())
     def any_command(self, issue_id: UUID, trigger: str, actor: Any, data: st.DataObject) -> None:
         """Any command by anyone, with arguments that may be bad: mostly refused."""
-        deadline = self.app.get_issue(issue_id, as_of=self.TODAY).deadline
+        view = self.app.get_issue(issue_id, as_of=self.TODAY)
         on = data.draw(st.sampled_from([self.day, self.day, self.day - timedelta(days=3)]))
-        args = data.draw(command_args(trigger, on, deadline))
+        args = data.draw(
+            command_args(
+                trigger, on, view.deadline, measures=len(view.measures), branches=self.known
+            )
+        )
         self._attempt(issue_id, trigger, actor, on, args)
 
     @rule(issue_id=issues, data=st.data())
@@ -121,9 +156,95 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
         if onward and data.draw(st.integers(0, 9), label="prefer onward") > 0:
             choices = onward
         actor, trigger = data.draw(st.sampled_from(choices))
-        deadline = self.app.get_issue(issue_id, as_of=self.TODAY).deadline
-        args = data.draw(command_args(trigger, self.day, deadline, valid=True))
+        view = self.app.get_issue(issue_id, as_of=self.TODAY)
+        args: dict[str, Any]
+        if trigger == "complete_measure":
+            args = {"measure": data.draw(st.sampled_from(view.open_measures))}
+        elif trigger == "link_issue":
+            assume(self.known)
+            choice = data.draw(st.sampled_from(self.known))
+            assume(view.branch_id in (None, choice))
+            args = {"branch_id": choice}
+        else:
+            args = data.draw(command_args(trigger, self.day, view.deadline, valid=True))
         self._attempt(issue_id, trigger, actor, self.day, args, expect_success=True)
+
+    # ------------------------------------------------------------------ branches
+
+    @property
+    def known(self) -> list[UUID]:
+        return sorted(self.saved_branches)
+
+    @rule(
+        target=branches,
+        actor=actors(),
+        code=st.sampled_from(["B-1", "B-2", "B-3"]),
+        unit=st.sampled_from(UNITS),
+    )
+    def register_branch(self, actor: Any, code: str, unit: str) -> Any:
+        """A branch; its code registered twice is refused (AlreadyExists) and records nothing."""
+        before = inv.snapshot(self.app, (), self.TODAY)
+        try:
+            branch_id = self.app.register_branch(
+                actor=actor, code=code, name=f"{code}支部", unit=unit, on=self.day
+            )
+        except RectifyError as e:
+            event(f"register_branch: refused ({type(e).__name__})")
+            inv.refused_command_changed_nothing(before, inv.snapshot(self.app, (), self.TODAY))
+            return multiple()
+        return branch_id
+
+    @rule(
+        branch_id=branches, action=st.sampled_from(BRANCH_ACTIONS), actor=actors(), data=st.data()
+    )
+    def any_branch_command(
+        self, branch_id: UUID, action: str, actor: Any, data: st.DataObject
+    ) -> None:
+        """Any branch command by anyone, arguments possibly bad (a third mentor, say)."""
+        unit = self.app.get_branch(branch_id).unit
+        args = data.draw(branch_args(action, self.day, unit))
+        self._attempt_branch(branch_id, action, actor, args)
+
+    @rule(branch_id=branches, data=st.data())
+    def allowed_branch_command(self, branch_id: UUID, data: st.DataObject) -> None:
+        """A branch command the workflow allows now, by an actor allowed to give it."""
+        choices = [
+            (a, t)
+            for a in ACTORS
+            for t in self.app.allowed_branch_actions(branch_id, a)
+            if t in BRANCH_ACTIONS
+        ]
+        assume(choices)
+        actor, action = data.draw(st.sampled_from(choices))
+        unit = self.app.get_branch(branch_id).unit
+        args = data.draw(branch_args(action, self.day, unit, valid=True))
+        self._attempt_branch(branch_id, action, actor, args)
+
+    def _attempt_branch(
+        self, branch_id: UUID, action: str, actor: Any, args: dict[str, Any]
+    ) -> None:
+        linked = self.app.get_branch(branch_id).issues
+        before = inv.snapshot(self.app, linked, self.TODAY, [branch_id])
+        still_open = [i for i in linked if self.app.get_issue(i).status in OPEN_STATUSES]
+        try:
+            getattr(self.app, action)(branch_id, actor=actor, on=self.day, **args)
+        except OpenIssuesRemain as e:
+            event(f"{action}: refused (open issues)")
+            if not still_open or set(e.open_issues) != set(still_open):
+                msg = f"OpenIssuesRemain lists {e.open_issues}, the open ones are {still_open}"
+                raise inv.InvariantViolation(msg) from e
+            inv.refused_command_changed_nothing(
+                before, inv.snapshot(self.app, linked, self.TODAY, [branch_id])
+            )
+        except RectifyError as e:
+            event(f"{action}: refused ({type(e).__name__})")
+            inv.refused_command_changed_nothing(
+                before, inv.snapshot(self.app, linked, self.TODAY, [branch_id])
+            )
+        else:
+            event(f"{action}: accepted")
+            if action == "delist":
+                assert not still_open, f"delisted with open issues {still_open}"
 
     @rule(data=st.data())
     def repeat_last_command(self, data: st.DataObject) -> None:
@@ -186,3 +307,12 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
             inv.check_issue(self.app, issue_id)
             inv.rebuilt_equals_saved(self.saved[issue_id], self.app.repository.get(issue_id))
         self.touched.clear()
+        # A closing may make a branch ready: look at every branch whose issues were touched.
+        for branch_id in self.saved_branches:
+            inv.check_branch(self.app, branch_id)
+            if branch_id in self.touched_branches:
+                inv.rebuilt_equals_saved(
+                    self.saved_branches[branch_id],  # type: ignore[arg-type]
+                    self.app.repository.get(branch_id),
+                )
+        self.touched_branches.clear()

@@ -139,3 +139,64 @@ def command_args(
         )
     msg = f"no arguments known for trigger {trigger!r}"
     raise ValueError(msg)
+
+
+BRANCH_ACTIONS = (
+    "designate_lagging",
+    "start_consolidation",
+    "request_delisting",
+    "reject_delisting",
+    "delist",
+    "record_election",
+    "rate_branch",
+)
+"""The application's branch commands (besides registering and linking)."""
+
+
+def mentors(unit: str, *, valid: bool = False) -> st.SearchStrategy[list[dict[str, str]]]:
+    """雙掛 mentors for a branch of ``unit``: unless ``valid``, sometimes one, three, or two of
+    the same side."""
+    own = st.fixed_dictionaries({"name": _WORDS, "unit": st.just(unit)})
+    committee = st.fixed_dictionaries({"name": _WORDS, "unit": st.just(COMMITTEE)})
+    pair = st.tuples(committee, own).map(list)
+    if valid:
+        return pair
+    return st.one_of(
+        pair,
+        st.lists(st.one_of(own, committee), min_size=0, max_size=3),
+    )
+
+
+def branch_args(
+    action: str, day: date, unit: str, *, valid: bool = False
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Keyword arguments of branch command ``action`` on ``day`` for a branch of ``unit``."""
+    low = 0 if valid else -5
+    later = st.integers(low, 120).map(lambda n: day + timedelta(days=n))
+    text = texts(valid=valid)
+    if action == "designate_lagging":
+        kinds = st.lists(
+            st.sampled_from(["軟弱渙散", "虛化", "弱化", "邊緣化", "不按期換屆", "其他"]),
+            min_size=1 if valid else 0,
+            max_size=3,
+        )
+        return st.fixed_dictionaries({"kinds": kinds, "basis": text})
+    if action == "start_consolidation":
+        return st.fixed_dictionaries(
+            {"plan": text, "deadline": later, "mentors": mentors(unit, valid=valid)},
+            optional={"goals": st.lists(texts(valid=True), max_size=2)},
+        )
+    if action in ("request_delisting", "delist"):
+        return st.fixed_dictionaries({}, optional={"note": texts(valid=True)})
+    if action == "reject_delisting":
+        return st.fixed_dictionaries({"reason": text})
+    if action == "record_election":
+        return st.fixed_dictionaries(
+            {"held_on": st.integers(-30, 0).map(lambda n: day + timedelta(days=n))}
+        )
+    if action == "rate_branch":
+        criteria = ("team", "system", "members", "service", "integrity")
+        results = st.fixed_dictionaries({c: st.booleans() for c in criteria})
+        return st.fixed_dictionaries({"results": results})
+    msg = f"no arguments known for branch action {action!r}"
+    raise ValueError(msg)
