@@ -58,3 +58,56 @@ def test_a_follower_keeps_the_views_for_readers_that_do_not_catch_up(persistent_
         reader.close()
     assert errors == []
     assert not thread.is_alive()
+
+
+def test_the_follower_runs_the_readiness_policy(persistent_url: str) -> None:
+    """A close-out saved by a process that stopped before its policy ran is acted on by the
+    follower: the branch becomes ready for reassessment, once."""
+    from datetime import date
+
+    from rectify.domain.branch import Branch
+
+    writer = rectify.connect(persistent_url, today=lambda: TODAY, catch_up=False)
+    branch = writer.register_branch(actor=Cast.verifier, code="F-1", name="支部", unit=UNIT)
+    writer.designate_lagging(branch, actor=Cast.verifier, kinds=["弱化"], basis="排查")
+    issue = writer.record_issue(
+        actor=Cast.inspector, title="t", unit=UNIT, source="screening", branch_id=branch
+    )
+    writer.start_consolidation(
+        branch,
+        actor=Cast.verifier,
+        plan="方案",
+        deadline=TODAY,
+        mentors=[{"name": "甲", "unit": "省直機關工委"}, {"name": "乙", "unit": UNIT}],
+    )
+    writer.rectify_on_the_spot(issue, actor=Cast.responsible, summary="s")
+    writer.verify(issue, actor=Cast.verifier)
+    stopped = writer._load(issue)  # the writer saves the close-out, then stops
+    stopped.close_out(actor=Cast.verifier, on=date(2019, 12, 31))
+    writer.save(stopped)
+    writer.close()
+    reader = rectify.connect(persistent_url, today=lambda: TODAY, catch_up=False)
+    stop, ready = threading.Event(), threading.Event()
+    thread = threading.Thread(
+        target=follow,
+        args=(persistent_url,),
+        kwargs={"stop": stop, "poll_seconds": 0.05, "on_ready": lambda _: ready.set()},
+    )
+    thread.start()
+    try:
+        assert ready.wait(20)
+        deadline = time.monotonic() + 20
+        while not reader.get_branch(branch).ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert reader.get_branch(branch).ready
+        ready_events = [
+            e
+            for _, e in inv.all_logged_events(reader)
+            if isinstance(e, Branch.ReadyForReassessment)
+        ]
+        assert len(ready_events) == 1
+    finally:
+        stop.set()
+        thread.join(20)
+        reader.close()
+    assert not thread.is_alive()

@@ -54,7 +54,7 @@ def follow(
     poll_seconds: float = 1.0,
     on_ready: Callable[[Any], None] | None = None,
 ) -> None:
-    """Project the log at ``url`` into its views until ``stop`` is set."""
+    """Project the log at ``url`` into its views, and run the policies, until ``stop`` is set."""
     env = env_for_url(url)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
         ensure_postgres_schema(env)
@@ -67,10 +67,15 @@ def follow(
             view_class=PostgresViewStore,
             env=env,
         ) as runner:
-            if on_ready is not None:
-                on_ready(runner)
-            while not stop.wait(poll_seconds):
-                runner.run_forever(timeout=0)  # re-raises an error of the projection thread
+            policies = RectificationApp(env, catch_up=False)  # the readiness policy follows too
+            try:
+                if on_ready is not None:
+                    on_ready(runner)
+                while not stop.wait(poll_seconds):
+                    runner.run_forever(timeout=0)  # re-raises an error of the projection thread
+                    policies.run_policies()
+            finally:
+                policies.close()
         return
     app = RectificationApp(env)
     try:
