@@ -1318,6 +1318,14 @@ class RectificationApp(Application[UUID]):
     def _exists(self, ident: UUID) -> bool:
         return bool(self.recorder.select_events(ident, limit=1))
 
+    def is_recorded(self, ident: UUID) -> bool:
+        """Whether anything (an issue, branch, list, checklist or round) has this id."""
+        return self._exists(ident)
+
+    def get_branch_aggregate(self, branch_id: UUID | str) -> Branch:
+        """The Branch aggregate itself (to act on it in a unit of work of your own)."""
+        return self._branch(branch_id)
+
     def _replayed(self, cls: type[A], ident: UUID, day: date, kind: str) -> A:
         """``ident`` rebuilt from its events dated on or before ``day`` (business dates never go
         backwards within one aggregate)."""

@@ -606,3 +606,65 @@ def test_measures_must_be_done_before_submission(app: rectify.RectificationApp) 
     app.submit_rectification(issue, actor=Cast.responsible, summary="完成", on="2019-02-04")
     assert app.get_issue(issue).measures_progress == "8 of 8 measures done"
     assert app.get_issue(issue, as_of="2019-02-01").measures_done == (1, 2, 3)
+
+
+def test_an_imported_ledger_keeps_its_links_where_the_store_has_them(
+    store_url: str, tmp_path: Any
+) -> None:
+    from rectify.io.export import write_xlsx
+    from rectify.io.importer import import_ledger
+
+    def setup(app: rectify.RectificationApp) -> tuple[UUID, UUID]:
+        branch = app.register_branch(
+            actor=Cast.verifier, code="CZT-01", name="一支部", unit=UNIT, on="2019-01-02"
+        )
+        plist = app.issue_problem_list(
+            actor=Cast.verifier,
+            name="2018清單",
+            issuer=COMMITTEE,
+            deadline="2019-06-30",
+            common_problems=[("01", "三會一課")],
+            on="2019-01-03",
+            command_id="list-2018",
+        )
+        return branch, plist
+
+    source = rectify.connect("memory://", today=lambda: TODAY)
+    branch, plist = setup(source)
+    issue = source.record_issue(
+        actor=Cast.verifier,
+        title="三會一課不規範",
+        unit=UNIT,
+        source="assessment",
+        list_id=plist,
+        common_problem="01",
+        branch_id=branch,
+        on="2019-01-04",
+    )
+    source.assign(
+        issue,
+        actor=Cast.verifier,
+        unit=UNIT,
+        person="劉",
+        deadline="2019-06-30",
+        measures=["a", "b"],
+        on="2019-01-05",
+    )
+    source.complete_measure(issue, actor=Cast.responsible, measure=1, on="2019-01-06")
+    path = tmp_path / "ledger.xlsx"
+    write_xlsx(path, source.ledger(), source.figures(), as_of=TODAY, known_at=None)
+
+    bare = rectify.connect("memory://", today=lambda: TODAY)
+    import_ledger(bare, path)
+    row = bare.ledger()[0]
+    assert (row.list_id, row.common_problem, row.branch_id) == (None, None, None)
+
+    target = rectify.connect(store_url, today=lambda: TODAY)
+    setup(target)
+    import_ledger(target, path)
+    row = target.ledger()[0]
+    assert (row.id, row.list_id, row.common_problem, row.branch_id) == (issue, plist, "01", branch)
+    assert target.get_branch(branch).issues == (issue,)
+    assert target.list_rollup(plist).common_problems[0].units == 1
+    assert source.ledger()[0].measures_progress == "1 of 2 measures done"
+    target.close()

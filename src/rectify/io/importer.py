@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -293,9 +294,25 @@ def parse_rows(
     return parsed, errors
 
 
-def build_issue(row: Row, actor: Actor) -> Issue:
-    """The issue a checked row attests, through the domain's own checked commands."""
+def _known_id(cells: dict[str, Any], column: str, known: Callable[[UUID], bool]) -> UUID | None:
+    text = _text(cells, column)
+    if text is None:
+        return None
+    try:
+        ident = UUID(text)
+    except ValueError:
+        raise InvalidCommand(column, f"{text!r} is not an id") from None
+    return ident if known(ident) else None
+
+
+def build_issue(row: Row, actor: Actor, known: Callable[[UUID], bool] = lambda _: False) -> Issue:
+    """The issue a checked row attests, through the domain's own checked commands.
+
+    Its problem list (所屬清單, 共性問題) and branch (黨支部) are kept when ``known`` says the
+    store holds them; a ledger read into another store keeps its problems without those links."""
     c = row.cells
+    list_id = _known_id(c, "所屬清單", known)
+    branch_id = _known_id(c, "黨支部", known)
     deadline = _day(c, "整改時限")
     person = _text(c, "責任人")
     # A deadline with nobody named is a problem sent out with a deadline (a list's), not assigned.
@@ -312,6 +329,9 @@ def build_issue(row: Row, actor: Actor) -> Issue:
         issue_id=row.issue_id,
         command_id=f"import:{row.issue_id}",
         deadline=deadline if person is None else None,
+        list_id=list_id,
+        common_problem=_text(c, "共性問題") if list_id is not None else None,
+        branch_id=branch_id,
     )
     responsible = Actor(
         f"import:{row.responsible_unit}", "臺賬導入", row.responsible_unit, [Role.RESPONSIBLE]
@@ -344,9 +364,9 @@ def build_issue(row: Row, actor: Actor) -> Issue:
             )
         mode = row.mode or (Mode.WITHIN_DEADLINE if deadline is not None else Mode.ON_THE_SPOT)
         summary = progress or "臺賬導入"
-        # A ledger that says the problem was rectified attests its measures were done.
-        for number in issue.open_measures():
-            issue.complete_measure(actor=responsible, on=done_on, measure=number)
+        if mode is Mode.WITHIN_DEADLINE:  # submitted within the deadline: its measures were done
+            for number in issue.open_measures():
+                issue.complete_measure(actor=responsible, on=done_on, measure=number)
         if mode is Mode.WITHIN_DEADLINE:
             if deadline is None:
                 raise InvalidCommand("整改時限", "限期整改 needs a deadline")
@@ -407,7 +427,7 @@ def import_ledger(
     fresh: list[Issue] = []
     for row in parsed:
         try:
-            built = build_issue(row, actor)
+            built = build_issue(row, actor, app.is_recorded)
         except InvalidCommand as e:
             errors.append(RowError(row.number, e.field, e.message))
             continue
@@ -426,9 +446,17 @@ def import_ledger(
         fresh.append(built)
     if errors:
         raise ImportRejected(path.name, sorted(errors, key=lambda e: (e.row, e.column)))
+    branches: dict[UUID, Any] = {}
+    for issue in fresh:
+        if issue.branch_id is not None:
+            branch = branches.get(issue.branch_id) or app.get_branch_aggregate(issue.branch_id)
+            branches[issue.branch_id] = branch
+            branch.link_issue(
+                actor=actor, on=max(issue.found_on, branch.last_on), issue_id=issue.id
+            )
     if not dry_run and fresh:
         try:
-            app.save(*fresh)
+            app.save(*fresh, *branches.values())
         except RecordConflictError:
             raise ConcurrencyConflict(path.name) from None
     return result

@@ -72,6 +72,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("黨支部", "branch_id", width=38),
     Column("所屬清單", "list_id", width=38),
     Column("共性問題", "common_problem", width=12),
+    Column("措施完成", "measures_progress", width=20),
 )
 """The columns of an exported ledger, in order."""
 
