@@ -793,19 +793,34 @@ class RectificationApp(Application[UUID]):
         if last <= after:
             return 0
         acted = 0
+        watched: set[UUID] | None = None  # issues of branches waiting to be ready
         start = after + 1
         while start <= last:
             page = self.recorder.select_notifications(
                 start, _PAGE, stop=last, topics=_CLOSING_TOPICS, inclusive_of_start=True
             )
+            if page and watched is None:
+                watched = self._watched_issues()
             for n in page:
-                acted += self._readiness(self.mapper.to_domain_event(n))
+                if watched and n.originator_id in watched:
+                    acted += self._readiness(self.mapper.to_domain_event(n))
             if len(page) < _PAGE:
                 break
             start = page[-1].id + 1
         with suppress(StoreConflict):  # another process ran the policy up to here first
             self.views.insert_tracking(Tracking(POLICY_NAME, last))
         return acted
+
+    def _watched_issues(self) -> set[UUID]:
+        """The issues linked to branches in consolidation that are not ready yet: only their
+        closings can make a branch ready (the others are skipped without being read)."""
+        self.projector.catch_up(self._read_notifications)  # the index of branches, current
+        watched: set[UUID] = set()
+        for ident in self.views.record_ids("branch"):
+            branch = self._branch(ident)
+            if branch.status in _CONSOLIDATING and not branch.is_ready:
+                watched.update(branch.issues)
+        return watched
 
     def _readiness(self, closing: Any) -> int:
         issue = self._load(closing.originator_id)
