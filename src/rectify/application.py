@@ -193,7 +193,9 @@ class RectificationApp(Application[UUID]):
         )
         self._save(issue)
         if issue.branch_id is not None and trigger in _CLOSING:
-            self.run_policies()
+            # The readiness policy, at once for this closing; should this process stop before
+            # it acts, run_policies (at the next start or catch-up) reads the closing again.
+            self._ready_if_due(issue.id, cmd.on, issue.branch_id)
 
     # ------------------------------------------------------------------ commands
 
@@ -803,7 +805,8 @@ class RectificationApp(Application[UUID]):
                 watched = self._watched_issues()
             for n in page:
                 if watched and n.originator_id in watched:
-                    acted += self._readiness(self.mapper.to_domain_event(n))
+                    closing: Any = self.mapper.to_domain_event(n)
+                    acted += self._ready_if_due(closing.originator_id, closing.on)
             if len(page) < _PAGE:
                 break
             start = page[-1].id + 1
@@ -822,20 +825,22 @@ class RectificationApp(Application[UUID]):
                 watched.update(branch.issues)
         return watched
 
-    def _readiness(self, closing: Any) -> int:
-        issue = self._load(closing.originator_id)
-        if issue.branch_id is None:
+    def _ready_if_due(self, issue_id: UUID, on: date, branch_id: UUID | None = None) -> int:
+        """The readiness policy for one closing (of ``issue_id``, on business date ``on``)."""
+        if branch_id is None:
+            branch_id = self._load(issue_id).branch_id
+        if branch_id is None:
             return 0
         for _attempt in range(3):
-            branch = self._branch(issue.branch_id)
+            branch = self._branch(branch_id)
             if branch.status not in _CONSOLIDATING or branch.is_ready:
                 return 0
-            if issue.id not in branch.issues or self._open_issues(branch):
+            if issue_id not in branch.issues or self._open_issues(branch):
                 return 0
             branch.mark_ready(
                 actor=POLICY_ACTOR,
-                on=min(max(closing.on, branch.last_on), max(self.today(), branch.last_on)),
-                last_issue_id=issue.id,
+                on=min(max(on, branch.last_on), max(self.today(), branch.last_on)),
+                last_issue_id=issue_id,
                 command_id=f"ready/{branch.id}/{branch.consolidations}",
             )
             try:
@@ -1000,12 +1005,15 @@ class RectificationApp(Application[UUID]):
         self._save_new(rnd)
         return rnd.id
 
-    def inspection_round(self, round_id: UUID | str) -> InspectionRound:
-        return self._get(
-            InspectionRound,
-            self._uuid(round_id, "round_id", "inspection round"),
-            "inspection round",
-        )
+    def inspection_round(
+        self, round_id: UUID | str, as_of: date | str | None = None
+    ) -> InspectionRound:
+        """The round (its scope, findings and their outcomes), as it stood on ``as_of`` when
+        given."""
+        uuid = self._uuid(round_id, "round_id", "inspection round")
+        if as_of is not None:
+            return self._replayed(InspectionRound, uuid, self._as_of(as_of), "inspection round")
+        return self._get(InspectionRound, uuid, "inspection round")
 
     def record_finding(
         self,
@@ -1015,6 +1023,7 @@ class RectificationApp(Application[UUID]):
         target: UUID | str,
         item: str,
         text: str,
+        deadline: date | str | None = None,
         on: date | str | None = None,
         command_id: str | None = None,
     ) -> UUID:
@@ -1027,6 +1036,7 @@ class RectificationApp(Application[UUID]):
             round_id,
             actor=actor,
             findings=[{"target": target, "item": item, "text": text}],
+            deadline=deadline,
             on=on,
             command_id=command_id,
         )
@@ -1039,6 +1049,7 @@ class RectificationApp(Application[UUID]):
         actor: Actor,
         findings: Sequence[Finding | dict[str, Any]],
         visited: Sequence[UUID | str] = (),
+        deadline: date | str | None = None,
         dry_run: bool = False,
         on: date | str | None = None,
         command_id: str | None = None,
@@ -1050,7 +1061,9 @@ class RectificationApp(Application[UUID]):
         (new, relapsed, still open, unchanged, no longer seen). Every finding is checked first
         (target in scope, item on the checklist, round open): one bad finding rejects the whole
         import with :class:`~rectify.errors.InvalidCommand` listing each, and nothing is
-        recorded. ``visited`` are targets inspected without findings (for the coverage)."""
+        recorded. ``visited`` are targets inspected without findings (for the coverage).
+        ``deadline`` is given to the new issues, and to the reopened ones (a relapse keeps its
+        old deadline without it)."""
         cmd = self._check_input(
             ImportFindings,
             actor=actor,
@@ -1058,9 +1071,9 @@ class RectificationApp(Application[UUID]):
             command_id=command_id,
             findings=tuple(findings),
             visited=tuple(visited),
+            deadline=deadline,
         )
         rnd = self.inspection_round(round_id)
-        rnd.check("record_finding", cmd.actor, cmd.on)
         checklist = self._get(Checklist, rnd.checklist_id, "checklist")
         scope = set(rnd.scope)
         errors: list[dict[str, Any]] = []
@@ -1112,8 +1125,10 @@ class RectificationApp(Application[UUID]):
                 issue_ids[f"{target}/{item}"] = existing
                 continue
             new.append(key)
+            if not dry_run:  # something to record: the round must be open (a re-import of
+                rnd.check("record_finding", cmd.actor, cmd.on)  # what it has records nothing)
             issue, outcome, extra = self._finding_issue(
-                rnd, checklist, target, item, text, cmd.actor, cmd.on, loaded
+                rnd, checklist, target, item, text, cmd.actor, cmd.on, cmd.deadline, loaded
             )
             issue_ids[f"{target}/{item}"] = issue.id
             if outcome == "relapse":
@@ -1160,6 +1175,7 @@ class RectificationApp(Application[UUID]):
         text: str,
         actor: Actor,
         on: date,
+        deadline: date | None,
         loaded: dict[UUID, Branch],
     ) -> tuple[Issue, str, tuple[Branch, ...]]:
         """The issue a finding lands on: a new one, a closed-out one reopened (relapse), or one
@@ -1178,6 +1194,7 @@ class RectificationApp(Application[UUID]):
                     actor=actor,
                     on=on,
                     reason=f"巡查再次發現（{rnd.name}）：{text}",
+                    deadline=deadline,
                 )
                 return issue, "relapse", ()
             return issue, "still_open", ()
@@ -1193,6 +1210,7 @@ class RectificationApp(Application[UUID]):
             branch_id=branch_id,
             round_id=rnd.id,
             item=item,
+            deadline=deadline,
             issue_id=ident,
         )
         return issue, "new", self._link(issue, actor, on, None, loaded)
@@ -1235,15 +1253,29 @@ class RectificationApp(Application[UUID]):
         page = self.recorder.select_notifications(after + 1, _PAGE, inclusive_of_start=True)
         return [(n.id, self.mapper.to_domain_event(n)) for n in page]
 
-    def catch_up(self) -> int:
+    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Bring the views up to the last recorded event; returns how many events that took.
 
         Queries do this first (unless the app was made with ``catch_up=False``, for a deployment
         where ``rectify project --follow`` keeps the views), so embedded use reads its own writes.
-        The policies (:meth:`run_policies`) run too.
+        The policies (:meth:`run_policies`) run too. ``progress(n)`` is told of each batch of
+        ``n`` events projected (for a progress bar).
         """
         self.run_policies()
-        return self.projector.catch_up(self._read_notifications)
+        read = self._read_notifications
+        if progress is not None:
+
+            def read(after: int) -> list[tuple[int, Any]]:
+                page = self._read_notifications(after)
+                progress(len(page))
+                return page
+
+        return self.projector.catch_up(read)
+
+    def pending_events(self) -> int:
+        """How many recorded events the views have not projected yet."""
+        last = self.recorder.max_notification_id() or 0
+        return last - (self.views.max_tracking_id(self.name) or 0)
 
     def rebuild_views(self) -> int:
         """Empty the views and project the whole log again, from zero."""
@@ -1438,6 +1470,11 @@ class RectificationApp(Application[UUID]):
         if not events:
             raise NotFound("issue", issue_id)
         return events  # type: ignore[return-value]
+
+    def business_date(self, as_of: date | str | None = None) -> date:
+        """The business date a query's ``as_of`` means: the date itself, an ISO date string,
+        or today (by the application's clock) for None."""
+        return self._as_of(as_of)
 
     def _as_of(self, as_of: date | str | None) -> date:
         if as_of is None:

@@ -6,22 +6,29 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from rectify.application import RectificationApp, connect
-from rectify.domain.values import Mode, Status
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WORKFLOWS
-from rectify.errors import InvalidCommand, RectifyError
+from rectify.domain.branch import CURRENT_BRANCH_WORKFLOW
+from rectify.domain.lists import ROUND_WORKFLOW_V1
+from rectify.domain.values import BranchStatus, LaggingKind, Mode, Status
+from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WORKFLOWS, WorkflowDefinition
+from rectify.errors import InvalidCommand, NotFound, RectifyError
 from rectify.projections.ledger import LedgerRow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from uuid import UUID
 
+    from rich.progress import Progress
+
+    from rectify.domain.lists import ProblemList
     from rectify.projections.figures import Durations, Figures
+    from rectify.projections.organisation import RoundFigures
     from rectify.projections.views import AuditEntry, IssueView
 
 app = typer.Typer(
@@ -60,7 +67,7 @@ def issue_table(views: Iterable[IssueView | LedgerRow], title: str) -> Table:
     table = Table(title=title, header_style="bold")
     table.add_column("序號", justify="right")
     table.add_column("問題描述", ratio=1, min_width=12, overflow="fold")
-    for col in ("責任單位", "來源", "整改類型", "狀態", "整改時限", "逾期", "備註"):
+    for col in ("責任單位", "來源", "整改類型", "措施", "狀態", "整改時限", "逾期", "備註"):
         table.add_column(col, no_wrap=col not in ("備註", "責任單位"))
     styles = {Status.CLOSED_OUT: "green", Status.WITHDRAWN: "dim"}
     for n, v in enumerate(views, start=1):
@@ -71,6 +78,7 @@ def issue_table(views: Iterable[IssueView | LedgerRow], title: str) -> Table:
             v.responsible_unit or v.unit,
             v.source.label,
             v.mode.label if v.mode else "—",
+            v.measures_progress or "—",
             f"[{style}]{v.status.label}[/]" if style else v.status.label,
             v.deadline.isoformat() if v.deadline else "—",
             f"[red]{v.days_overdue}天[/]" if v.overdue else "—",
@@ -124,8 +132,11 @@ def demo(
     db: DbOption = "sqlite:///demo.db",
     fresh: Annotated[bool, typer.Option("--fresh", help="Delete the SQLite file first.")] = False,
 ) -> None:
-    """Record the demo scenario (idempotently) and print the ledger and the counts."""
-    from rectify.demo import DEMO_TODAY, run_demo
+    """Record the demo scenario (idempotently) and print the first report's ledger, the counts
+    and a summary of the field reports' lists, lagging branches and inspection rounds."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from rectify.demo import DEMO_TODAY, run_demo, summarise
     from rectify.persistence import env_for_url
 
     try:
@@ -133,29 +144,65 @@ def demo(
     except RectifyError as e:
         _fail(e)
     if fresh and env.get("SQLITE_DBNAME") not in (None, ":memory:"):
-        Path(env["SQLITE_DBNAME"]).unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(env["SQLITE_DBNAME"] + suffix).unlink(missing_ok=True)
     application = _open(db, DEMO_TODAY)
     before = application.recorder.max_notification_id() or 0
-    result = run_demo(application)
+    columns = (
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        result = run_demo(application, progress=progress)
+        _project_views(application, progress)
     after = application.recorder.max_notification_id() or 0
-    rows = application.ledger(DEMO_TODAY)
-    console.print(issue_table(rows, f"問題整改臺賬 — {db} — as of {DEMO_TODAY}"))
+    first, units = set(result.first_story), set(result.units)
+    rows = [r for r in application.ledger(DEMO_TODAY) if r.id in first]
+    console.print(issue_table(rows, f"問題整改臺賬 — the first report — {db} — as of {DEMO_TODAY}"))
     console.print(figures_table(application.figures(DEMO_TODAY)))
     console.print(
-        f"{len(result.all)} issues ({len(result.own)} on the committee's own list); "
-        f"{after - before} events recorded by this run, {after} in the store."
+        f"the first report: {len(result.first_story)} problems ({len(result.own)} on the "
+        f"committee's own list, 1 work list with its measures, {len(result.units)} in "
+        f"{len({r.unit for r in rows if r.id in units})} departments)"
     )
+    for line in summarise(application, result, DEMO_TODAY).lines():
+        console.print(line)
+    console.print(f"{after - before} events recorded by this run, {after} in the store.")
+
+
+def _project_views(application: RectificationApp, progress: Progress) -> None:
+    """Bring the views up to date with a progress bar: after a first demo run there are
+    thousands of events to project, which takes a few seconds."""
+    pending = application.pending_events()
+    if pending > 0:
+        task = progress.add_task("projecting the views", total=pending)
+        application.catch_up(progress=lambda n: progress.advance(task, n))
+    application.catch_up()
+
+
+WORKFLOW_NAMES: dict[str, WorkflowDefinition[Any]] = {
+    "issue": CURRENT_ISSUE_WORKFLOW,
+    "branch": CURRENT_BRANCH_WORKFLOW,
+    "round": ROUND_WORKFLOW_V1,
+}
+"""The current workflow of each kind of aggregate ``rectify diagram`` draws."""
 
 
 @app.command()
 def diagram(
-    name: Annotated[str, typer.Argument(help="Which workflow: 'issue'.")] = "issue",
+    name: Annotated[
+        str, typer.Argument(help="Which workflow: 'issue', 'branch' or 'round'.")
+    ] = "issue",
     version: Annotated[
         int | None, typer.Option(help="Workflow version (default: current).")
     ] = None,
 ) -> None:
     """Print a workflow as a mermaid state diagram."""
-    key = f"{name}/{version or CURRENT_ISSUE_WORKFLOW.version}"
+    current = WORKFLOW_NAMES.get(name)
+    default = current.key if current is not None else name
+    key = f"{name}/{version}" if version is not None else default
     if key not in WORKFLOWS:
         console.print(f"[bold red]unknown workflow {key!r}[/]; known: {', '.join(WORKFLOWS)}")
         raise typer.Exit(2)
@@ -174,7 +221,7 @@ def issues(
     application = _open(db)
     try:
         views = application.issues(unit=unit, status=status, source=source, as_of=as_of)
-        day = views[0].as_of if views else application._as_of(as_of)
+        day = views[0].as_of if views else application.business_date(as_of)
     except RectifyError as e:
         _fail(e)
     console.print(issue_table(views, f"問題整改臺賬 as of {day}"))
@@ -437,6 +484,302 @@ def import_(
             )
         console.print(diff)
     console.print(result.summary())
+
+
+# ---------------------------------------------------------------- branches, lists and rounds
+
+
+def kind_label(kind: str) -> str:
+    """A lagging kind in Chinese (軟弱渙散, 虛化, …); a kind given by name stays as it is."""
+    try:
+        return LaggingKind(kind).label
+    except ValueError:
+        return kind
+
+
+def _mark(flag: bool) -> str:
+    return "[green]✓[/]" if flag else "—"
+
+
+@app.command()
+def board(db: DbOption = DEFAULT_DB, as_of: AsOfOption = None) -> None:
+    """The lagging-branch board (后進黨支部整頓臺賬): each branch designated lagging, its kinds,
+    its two mentors (雙掛), its problems and those still open, ready for reassessment, delisted."""
+    application = _open(db)
+    try:
+        day = application.business_date(as_of)
+        rows = application.lagging_board(day)
+    except RectifyError as e:
+        _fail(e)
+    table = Table(title=f"后進黨支部整頓臺賬 as of {day}", header_style="bold")
+    table.add_column("代碼", no_wrap=True)
+    table.add_column("黨支部", ratio=1, min_width=10, overflow="fold")
+    table.add_column("單位", overflow="fold")
+    table.add_column("類型", overflow="fold")
+    table.add_column("雙掛", overflow="fold")
+    for col in ("問題", "未銷號"):
+        table.add_column(col, justify="right")
+    table.add_column("可重新評估", justify="center")
+    table.add_column("摘帽", no_wrap=True)
+    for r in rows:
+        still_open = f"[red]{r.open_problems}[/]" if r.overdue_problems else str(r.open_problems)
+        table.add_row(
+            r.code,
+            r.name,
+            r.unit,
+            "、".join(kind_label(k) for k in r.kinds),
+            "\n".join(str(m) for m in r.mentors) or "—",
+            str(r.problems),
+            still_open,
+            _mark(r.ready),
+            f"[green]{r.delisted_on}[/]" if r.delisted and r.delisted_on else r.status.label,
+        )
+    console.print(table)
+    console.print(
+        f"{len(rows)} lagging branches, {sum(r.ready for r in rows)} ready for reassessment, "
+        f"{sum(r.delisted for r in rows)} delisted"
+    )
+
+
+@app.command()
+def branches(
+    db: DbOption = DEFAULT_DB,
+    as_of: AsOfOption = None,
+    unit: Annotated[str | None, typer.Option(help="Only this unit.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status (e.g. delisted).")] = None,
+    lagging: Annotated[
+        bool | None,
+        typer.Option("--lagging/--not-lagging", help="Only those on (or off) the lagging list."),
+    ] = None,
+) -> None:
+    """List the registered branches (黨支部 / 黨總支 / 黨委) as of a date: status, elections
+    (換屆), rating, linked problems."""
+    application = _open(db)
+    try:
+        day = application.business_date(as_of)
+        views = application.branches(as_of=day, unit=unit, status=status, lagging=lagging)
+    except RectifyError as e:
+        _fail(e)
+    table = Table(title=f"黨組織 as of {day}", header_style="bold")
+    table.add_column("代碼", no_wrap=True)
+    table.add_column("名稱", ratio=1, min_width=10, overflow="fold")
+    for col in ("類別", "單位", "狀態", "上次換屆", "應換屆", "評星定級"):
+        table.add_column(col, overflow="fold")
+    table.add_column("問題", justify="right")
+    for v in views:
+        style = {BranchStatus.DELISTED: "green", BranchStatus.NORMAL: ""}.get(v.status, "yellow")
+        due = str(v.election_due) if v.election_due else "—"
+        table.add_row(
+            v.code,
+            v.name,
+            v.kind.label,
+            v.unit,
+            f"[{style}]{v.status.label}[/]" if style else v.status.label,
+            str(v.elected_on) if v.elected_on else "—",
+            f"[red]{due} 逾期[/]" if v.election_overdue else due,
+            v.rating or "—",
+            str(len(v.issues)),
+        )
+    console.print(table)
+    console.print(f"{len(views)} branches")
+
+
+def _list_id(application: RectificationApp, ident: str) -> UUID:
+    """A problem list by id, or by its exact name."""
+    try:
+        return application.problem_list(ident).id
+    except InvalidCommand:
+        pass
+    for plist in application.problem_lists():
+        if plist.name == ident:
+            return plist.id
+    raise NotFound("problem list", ident, "no list has that id or name")
+
+
+@app.command()
+def lists(db: DbOption = DEFAULT_DB, as_of: AsOfOption = None) -> None:
+    """The problem lists (問題清單) issued, with how far their problems are as of a date."""
+    application = _open(db)
+    try:
+        day = application.business_date(as_of)
+        found: list[ProblemList] = application.problem_lists()
+        rollups = [application.list_rollup(p.id, day) for p in found]
+    except RectifyError as e:
+        _fail(e)
+    table = Table(title=f"問題清單 as of {day}", header_style="bold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("清單", ratio=1, min_width=10, overflow="fold")
+    for col in ("下發單位", "下發日期", "整改時限"):
+        table.add_column(col, overflow="fold")
+    for col in ("共性問題", "單位", "問題", "已整改", "已銷號", "逾期"):
+        table.add_column(col, justify="right")
+    for plist, r in zip(found, rollups, strict=True):
+        table.add_row(
+            str(plist.id),
+            plist.name,
+            plist.issuer,
+            str(plist.issued_on),
+            str(plist.deadline),
+            str(len(plist.common_problems)),
+            str(r.units),
+            str(r.issues),
+            str(r.rectified),
+            str(r.closed_out),
+            f"[red]{r.overdue}[/]" if r.overdue else "0",
+        )
+    console.print(table)
+    console.print(f"{len(found)} problem lists")
+
+
+@app.command()
+def rollup(
+    list_id: Annotated[str, typer.Argument(help="The problem list's id (or its exact name).")],
+    db: DbOption = DEFAULT_DB,
+    as_of: AsOfOption = None,
+) -> None:
+    """A problem list's common problems (共性問題): for each, how many units have it and how many
+    of those have rectified and closed it out; then the list's totals."""
+    application = _open(db)
+    try:
+        result = application.list_rollup(_list_id(application, list_id), as_of)
+    except RectifyError as e:
+        _fail(e)
+    table = Table(
+        title=f"{result.name} as of {result.as_of}",
+        caption=f"{result.issuer} 下發 {result.issued_on}，整改時限 {result.deadline}",
+        header_style="bold",
+    )
+    table.add_column("代碼", no_wrap=True)
+    table.add_column("共性問題", ratio=1, min_width=12, overflow="fold")
+    for col in ("單位", "已整改", "已銷號", "銷號率", "問題"):
+        table.add_column(col, justify="right")
+    for c in result.common_problems:
+        table.add_row(
+            c.code,
+            c.text,
+            str(c.units),
+            str(c.rectified_units),
+            str(c.closed_out_units),
+            _rate(c.closed_out_rate if c.units else None),
+            str(c.issues),
+        )
+    console.print(table)
+    console.print(
+        f"{len(result.common_problems)} common problems; {result.units} units, "
+        f"{result.issues} problems: {result.rectified} rectified, {result.closed_out} closed out "
+        f"({_rate(result.closed_out / result.issues if result.issues else None)}), "
+        f"{result.overdue} overdue"
+    )
+
+
+@app.command()
+def rounds(db: DbOption = DEFAULT_DB, as_of: AsOfOption = None) -> None:
+    """The inspection rounds (巡查), with their figures as of a date."""
+    application = _open(db)
+    try:
+        day = application.business_date(as_of)
+        figures = []
+        for rnd in application.inspection_rounds():
+            try:
+                figures.append(application.round_figures(rnd.id, day))
+            except NotFound:
+                continue  # opened after ``as_of``
+    except RectifyError as e:
+        _fail(e)
+    table = Table(title=f"巡查 as of {day}", header_style="bold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("巡查", ratio=1, min_width=10, overflow="fold")
+    table.add_column("期間", no_wrap=True)
+    table.add_column("狀態", no_wrap=True)
+    for col in ("對象", "到位", "發現", "新問題", "反彈", "仍未整改", "已整改", "已銷號", "逾期"):
+        table.add_column(col, justify="right")
+    for f in figures:
+        table.add_row(
+            str(f.round_id),
+            f.name,
+            f.period,
+            f.status.label,
+            str(f.targets),
+            str(f.covered),
+            str(f.findings),
+            str(f.new_issues),
+            f"[yellow]{f.relapses}[/]" if f.relapses else "0",
+            str(f.still_open_from_before),
+            str(f.rectified),
+            str(f.closed_out),
+            f"[red]{f.overdue}[/]" if f.overdue else "0",
+        )
+    console.print(table)
+    relapses = sum(f.relapses for f in figures)
+    console.print(
+        f"{len(figures)} rounds, {sum(f.findings for f in figures)} findings, "
+        f"{relapses} relapse{'' if relapses == 1 else 's'}"
+    )
+
+
+def round_table(f: RoundFigures) -> Table:
+    """A round's figures as a two-column table."""
+    rows = [
+        ("期間 period", f.period),
+        ("狀態 status", f.status.label),
+        ("對象 targets in scope", str(f.targets)),
+        ("到位 targets inspected", f"{f.covered} ({_rate(f.coverage)})"),
+        ("發現 findings", str(f.findings)),
+        ("新問題 new problems", str(f.new_issues)),
+        ("反彈 relapses (closed out, found again)", str(f.relapses)),
+        ("仍未整改 still open from an earlier round", str(f.still_open_from_before)),
+        ("已整改 rectified", f"{f.rectified} ({_rate(f.rectified_rate)})"),
+        ("已銷號 closed out", str(f.closed_out)),
+        ("逾期 overdue", str(f.overdue)),
+    ]
+    table = Table(title=f"{f.name} as of {f.as_of}", header_style="bold")
+    table.add_column("")
+    table.add_column("數量", justify="right")
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+@app.command("round")
+def round_(
+    round_id: Annotated[str, typer.Argument(help="The inspection round's id.")],
+    db: DbOption = DEFAULT_DB,
+    as_of: AsOfOption = None,
+) -> None:
+    """One inspection round as of a date: its figures, then each finding and where its problem
+    stands."""
+    application = _open(db)
+    try:
+        day = application.business_date(as_of)
+        figures = application.round_figures(round_id, day)
+        rnd = application.inspection_round(figures.round_id, as_of=day)
+        rows = {r.id: r for r in application.ledger(day)}
+        items = dict(application.checklist(rnd.checklist_id).items)
+    except RectifyError as e:
+        _fail(e)
+    console.print(round_table(figures))
+    outcomes = {"new": "新問題", "relapse": "[yellow]反彈[/]", "still_open": "仍未整改"}
+    table = Table(title="發現問題 findings", header_style="bold")
+    for col in ("對象", "巡查項目", "問題", "結果", "狀態"):
+        table.add_column(col, overflow="fold", ratio=1 if col == "問題" else None)
+    for (target, item), issue_id in rnd.findings.items():
+        row = rows.get(issue_id)
+        table.add_row(
+            _target_name(application, target),
+            f"{item} {items.get(item, '')}",
+            row.title if row else str(issue_id),
+            outcomes.get(rnd.outcomes.get((target, item), ""), "—"),
+            row.status.label if row else "—",
+        )
+    console.print(table)
+
+
+def _target_name(application: RectificationApp, target: str) -> str:
+    """A round's target as people say it: a unit's name, or a branch's name for its id."""
+    try:
+        return application.get_branch(target).name
+    except RectifyError:
+        return target
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The command line as a user runs it: ``rectify demo``, ``rectify diagram issue`` and friends."""
+"""The command line as a user runs it: ``rectify demo``, ``rectify diagram`` and friends."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW
+from rectify.domain.branch import BRANCH_WORKFLOW_V1
+from rectify.domain.lists import ROUND_WORKFLOW_V1
+from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, ISSUE_WORKFLOW_V1
 
 RECTIFY = Path(sys.executable).with_name("rectify")
 
@@ -43,17 +45,28 @@ def test_demo_prints_the_ledger_and_the_counts(
     _, done = demo_db
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "問題整改臺賬" in out and "as of 2019-09-30" in out
+    assert "問題整改臺賬 — the first report" in out and "as of 2019-09-30" in out
     rows = [ln for ln in out.splitlines() if re.match(r"^│\s+\d+ │", ln)]
-    assert len(rows) == 44
+    assert len(rows) == 45  # the first report's 44 problems and its work list as one problem
     own = rows[:8]
     assert sum("集中治理" in r for r in own) == 3 and sum("立行立改" in r for r in own) == 5
     assert all("已銷號" in r for r in own)
+    work_list = rows[-1]
+    assert "解決機關黨建考核反饋問題工作清單" in work_list
+    assert "8 of 8 measures done" in work_list and "已銷號" in work_list
+    assert "限期整改" in work_list
+    # the departments' problems have three measures each: done before submission, some not yet
+    units = rows[8:44]
+    assert any("1 of 3 measures done" in r and "已交辦" in r for r in units)
+    assert all("3 of 3 measures done" in r for r in units if "限期整改" in r)
     assert any("退回1次" in r for r in rows) and any("反彈重開1次" in r for r in rows)
     assert any("已撤銷" in r for r in rows) and any("延期1次" in r for r in rows)
     assert any(re.search(r"\d+天", r) for r in rows), "some problems are overdue on the demo date"
     assert re.search(r"整改率 rectification rate\s+│\s+\d+\.\d%", out)
-    assert "44 issues (8 on the committee's own list)" in out
+    assert (
+        "the first report: 45 problems (8 on the committee's own list, 1 work list with its "
+        "measures, 36 in 6 departments)" in out
+    )
     assert re.search(r"(\d+) events recorded by this run, \1 in the store", out)
 
 
@@ -102,7 +115,24 @@ def test_diagram_issue_prints_the_mermaid_state_diagram() -> None:
     assert "stateDiagram-v2" in done.stdout
     assert "verified --> closed_out: close_out" in done.stdout
     assert "closed_out --> assigned: reopen" in done.stdout
-    assert run("diagram", "branch").returncode == 2
+    old = run("diagram", "issue", "--version", "1")
+    assert old.stdout.strip() == ISSUE_WORKFLOW_V1.mermaid().strip()
+    assert "complete_measure" not in old.stdout and "complete_measure" in done.stdout
+    unknown = run("diagram", "nope")
+    assert unknown.returncode == 2 and "unknown workflow 'nope'" in unknown.stdout
+    assert run("diagram", "branch", "--version", "9").returncode == 2
+
+
+def test_diagram_branch_and_round() -> None:
+    branch = run("diagram", "branch")
+    assert branch.returncode == 0, branch.stderr
+    assert branch.stdout.strip() == BRANCH_WORKFLOW_V1.mermaid().strip()
+    assert "lagging --> consolidating: start_consolidation [dual_mentors" in branch.stdout
+    assert "delisting_requested --> delisted: delist [no_open_issues]" in branch.stdout
+    rnd = run("diagram", "round")
+    assert rnd.returncode == 0, rnd.stderr
+    assert rnd.stdout.strip() == ROUND_WORKFLOW_V1.mermaid().strip()
+    assert "open --> closed: close" in rnd.stdout
 
 
 def test_python_dash_m_works() -> None:

@@ -369,6 +369,7 @@ class Branch(Checked, Aggregate):
         step = flow.create
         if not step.permits(actor, unit):
             raise PermissionDenied(actor.id, step.trigger, f"needs {step.describe_grants(unit)}")
+        kind = BranchKind(kind)  # a member, its value, name or label
         if elected_on is not None and elected_on > on:
             raise InvalidCommand("elected_on", f"{elected_on} is after the date of the command")
         return cls._create(

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from rectify.domain.values import (
     Actor,
@@ -122,6 +122,13 @@ class CompleteMeasure(Command):
     mode: Mode | None = None
     campaign: NonEmptyStr | None = None
 
+    @model_validator(mode="after")
+    def _campaign_with_central_treatment(self) -> CompleteMeasure:
+        if (self.mode is Mode.CENTRAL) != (self.campaign is not None):
+            msg = "a campaign goes with mode central (集中治理), and only with it"
+            raise ValueError(msg)
+        return self
+
 
 class LinkIssue(Command):
     branch_id: UUID
@@ -210,6 +217,14 @@ class Finding(BaseModel):
 class ImportFindings(Command):
     findings: tuple[Finding, ...]
     visited: tuple[UUID | NonEmptyStr, ...] = ()
+    deadline: date | None = None
+
+    @model_validator(mode="after")
+    def _deadline_not_before_on(self) -> ImportFindings:
+        if self.deadline is not None and self.deadline < self.on:
+            msg = f"{self.deadline} is before the date of the command, {self.on}"
+            raise ValueError(msg)
+        return self
 
 
 class CloseInspectionRound(Command):

@@ -294,6 +294,19 @@ def parse_rows(
     return parsed, errors
 
 
+def _numbers(cells: dict[str, Any], column: str) -> list[int]:
+    """Measure numbers written ``1,2,5`` (none when blank)."""
+    text = _text(cells, column)
+    if text is None:
+        return []
+    try:
+        return [int(n) for n in text.replace("，", ",").split(",") if n.strip()]
+    except ValueError:
+        raise InvalidCommand(
+            column, f"{text!r}: write the numbers of the measures done, 1,2"
+        ) from None
+
+
 def _known_id(cells: dict[str, Any], column: str, known: Callable[[UUID], bool]) -> UUID | None:
     text = _text(cells, column)
     if text is None:
@@ -353,6 +366,9 @@ def build_issue(row: Row, actor: Actor, known: Callable[[UUID], bool] = lambda _
             deadline=deadline,
             measures=measures,
         )
+    for number in _numbers(c, "已完成措施"):
+        if number not in issue.measures_done:
+            issue.complete_measure(actor=responsible, on=when, measure=number)
     progress = _text(c, "整改進展")
     if progress is not None:
         issue.report_progress(actor=responsible, on=when, text=progress)

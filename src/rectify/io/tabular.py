@@ -22,7 +22,7 @@ class Column:
 
     header: str
     attribute: str
-    kind: str = "text"  # text | date | int | bool | enum | list
+    kind: str = "text"  # text | date | int | bool | enum | list | numbers
     width: int = 14
 
     def value(self, row: LedgerRow) -> Any:
@@ -37,6 +37,8 @@ class Column:
             return "是" if value else "否"
         if self.kind == "list":
             return MEASURE_SEPARATOR.join(value)
+        if self.kind == "numbers":
+            return ",".join(str(n) for n in value) or None
         if self.kind in ("date", "int"):
             return value
         return str(value)
@@ -73,6 +75,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("所屬清單", "list_id", width=38),
     Column("共性問題", "common_problem", width=12),
     Column("措施完成", "measures_progress", width=20),
+    Column("已完成措施", "measures_done", "numbers", 10),
 )
 """The columns of an exported ledger, in order."""
 

@@ -146,7 +146,10 @@ class BoardRow(_View):
 
     @classmethod
     def of(cls, branch: BranchView, rows: Sequence[LedgerRow]) -> BoardRow:
-        """The board line of ``branch`` with its ledger rows (on the same date)."""
+        """The board line of ``branch`` with its ledger rows (on the same date). ``ready``:
+        readiness was recorded for this consolidation and no problem of it is open now (one
+        linked since is not done yet)."""
+        still_open = sum(r.status in OPEN_STATUSES for r in rows)
         return cls(
             branch_id=branch.id,
             code=branch.code,
@@ -159,9 +162,9 @@ class BoardRow(_View):
             mentors=branch.mentors,
             deadline=branch.deadline,
             problems=len(rows),
-            open_problems=sum(r.status in OPEN_STATUSES for r in rows),
+            open_problems=still_open,
             overdue_problems=sum(r.overdue for r in rows),
-            ready=branch.ready,
+            ready=branch.ready and still_open == 0,
             delisted=branch.status is BranchStatus.DELISTED,
             delisted_on=branch.delisted_on,
         )

@@ -38,6 +38,7 @@ class Projector:
         # on) is noticed by its version and reloaded.
         self.recent: OrderedDict[UUID, Issue] = OrderedDict()
         self.recent_size = 50_000
+        self.idle_size = 5_000
 
     def project(self, notifications: Sequence[tuple[int, Any]]) -> None:
         """Write the rows of a batch of ``(position, domain event)`` and track its last position.
@@ -184,7 +185,10 @@ class Projector:
                 after = self.store.max_tracking_id(self.application_name) or 0
                 batch = read(after)
                 if not batch:
-                    self.recent.clear()  # the cache serves one long catch-up, not idle memory
+                    # Keep the latest aggregates of a few recently projected issues (the next
+                    # small catch-up continues them), not the whole of a long catch-up.
+                    while len(self.recent) > self.idle_size:
+                        self.recent.popitem(last=False)
                     return done
                 try:
                     self.project(batch)
