@@ -668,3 +668,49 @@ def test_an_imported_ledger_keeps_its_links_where_the_store_has_them(
     assert target.list_rollup(plist).common_problems[0].units == 1
     assert source.ledger()[0].measures_progress == "1 of 2 measures done"
     target.close()
+
+
+def test_a_closed_round_reimported_records_nothing_and_refuses_new_findings(
+    memory_app: rectify.RectificationApp,
+) -> None:
+    app = memory_app
+    _, rnd = checklist_and_round(app)
+    findings = [{"target": UNIT, "item": "02", "text": "記錄不全"}]
+    app.import_findings(rnd, actor=BOTH, findings=findings, deadline="2019-05-31", on="2019-04-02")
+    app.close_inspection_round(rnd, actor=BOTH, on="2019-04-30")
+    count = app.recorder.max_notification_id()
+    assert app.import_findings(rnd, actor=BOTH, findings=findings, on="2019-05-01").records_nothing
+    more = [*findings, {"target": UNIT, "item": "03", "text": "新問題"}]
+    assert [
+        k.item for k in app.import_findings(rnd, actor=BOTH, findings=more, dry_run=True).new
+    ] == ["03"]
+    with pytest.raises(TransitionNotAllowed):
+        app.import_findings(rnd, actor=BOTH, findings=more, on="2019-05-01")
+    assert app.recorder.max_notification_id() == count
+    issue = app.get_issue(app.inspection_round(rnd).findings[(UNIT, "02")])
+    assert issue.deadline == date(2019, 5, 31)
+    assert app.get_issue(issue.id, as_of="2019-06-01").overdue
+    assert app.inspection_round(rnd, as_of="2019-04-15").status is rectify.RoundStatus.OPEN
+    with pytest.raises(InvalidCommand):
+        app.import_findings(rnd, actor=BOTH, findings=more, deadline="2019-04-01", on="2019-05-01")
+
+
+def test_a_measure_done_by_central_treatment_names_its_campaign(
+    memory_app: rectify.RectificationApp,
+) -> None:
+    app = memory_app
+    issue = app.record_issue(
+        actor=Cast.verifier, title="x", unit=UNIT, source="assessment", on="2019-01-02"
+    )
+    app.add_measure(issue, actor=Cast.verifier, text="專項整治", on="2019-01-03")
+    for bad in (
+        {"mode": "central"},
+        {"campaign": "專項"},
+        {"mode": "on_the_spot", "campaign": "專項"},
+    ):
+        with pytest.raises(InvalidCommand):
+            app.complete_measure(issue, actor=Cast.verifier, measure=1, on="2019-01-04", **bad)
+    app.complete_measure(
+        issue, actor=Cast.verifier, measure=1, mode="central", campaign="專項", on="2019-01-04"
+    )
+    assert app.get_issue(issue).measures_done == (1,)
