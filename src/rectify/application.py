@@ -877,15 +877,21 @@ class RectificationApp(Application[UUID]):
             deadline=deadline,
             common_problems=tuple(common_problems),
         )
-        if cmd.command_id is not None:
-            ident = derived_id("list", cmd.command_id)
-            if self._exists(ident):
-                return ident
+        existing = self._recorded_under("list", cmd.command_id)
+        if existing is not None:
+            return existing
         payload = cmd.payload()
         payload["issued_on"] = cmd.issued_on or cmd.on
         plist = ProblemList.issue(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **payload)
         self._save_new(plist)
         return plist.id
+
+    def _recorded_under(self, kind: str, command_id: str | None) -> UUID | None:
+        """The list, checklist or round (``kind``) already recorded under this key, if any."""
+        if command_id is None:
+            return None
+        ident = derived_id(kind, command_id)
+        return ident if self._exists(ident) else None
 
     def _save_new(self, aggregate: Any) -> None:
         with suppress(RecordConflictError):  # the same key, saved by another writer first
@@ -932,10 +938,9 @@ class RectificationApp(Application[UUID]):
             name=name,
             items=tuple(items),
         )
-        if cmd.command_id is not None:
-            ident = derived_id("checklist", cmd.command_id)
-            if self._exists(ident):
-                return ident
+        existing = self._recorded_under("checklist", cmd.command_id)
+        if existing is not None:
+            return existing
         checklist = Checklist.define(
             actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
         )
@@ -984,10 +989,9 @@ class RectificationApp(Application[UUID]):
             scope=tuple(scope),
             name=name,
         )
-        if cmd.command_id is not None:
-            ident = derived_id("round", cmd.command_id)
-            if self._exists(ident):
-                return ident
+        existing = self._recorded_under("round", cmd.command_id)
+        if existing is not None:
+            return existing
         checklist = self._get(Checklist, cmd.checklist_id, "checklist")
         targets = [self._target(t) for t in cmd.scope]
         branches = tuple(UUID(t) for t in targets if _is_uuid(t))

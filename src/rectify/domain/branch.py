@@ -398,9 +398,6 @@ class Branch(Checked, Aggregate):
     def acting_unit(self) -> str:
         return self.unit
 
-    def has_seen(self, command_id: str | None) -> bool:
-        return command_id is not None and command_id in self.command_ids
-
     @property
     def is_lagging(self) -> bool:
         """On the lagging list: designated and not (yet) delisted."""
@@ -553,12 +550,6 @@ class Branch(Checked, Aggregate):
         )
 
     # ---------------------------------------------------------------- events (apply only)
-
-    def _enter(self, trigger: str, on: date, command_id: str | None) -> None:
-        self.status = self.flow.target(self.status, trigger)
-        self.last_on = on
-        if command_id:
-            self.command_ids.add(command_id)
 
     @event(DesignatedLagging)
     def _designated(

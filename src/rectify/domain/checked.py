@@ -35,6 +35,7 @@ class Checked:
     id: UUID
     status: Any
     last_on: date
+    command_ids: set[str]
 
     @property
     def flow(self) -> WorkflowDefinition[Any]:
@@ -43,6 +44,17 @@ class Checked:
     @property
     def acting_unit(self) -> str:
         raise NotImplementedError
+
+    def has_seen(self, command_id: str | None) -> bool:
+        """Whether a command with this idempotency key was already recorded here."""
+        return command_id is not None and command_id in self.command_ids
+
+    def _enter(self, trigger: str, on: date, command_id: str | None) -> None:
+        """Apply the state change of a recorded ``trigger`` (event bodies call this; no checks)."""
+        self.status = self.flow.target(self.status, trigger)
+        self.last_on = on
+        if command_id:
+            self.command_ids.add(command_id)
 
     def check(
         self, trigger: str, actor: Actor, on: date, args: Mapping[str, Any] | None = None

@@ -322,10 +322,6 @@ class Issue(Checked, Aggregate):
     def days_overdue(self, as_of: date) -> int:
         return days_overdue(self.status, self.deadline, as_of)
 
-    def has_seen(self, command_id: str | None) -> bool:
-        """Whether a command with this idempotency key was already recorded on this issue."""
-        return command_id is not None and command_id in self.command_ids
-
     def open_measures(self) -> tuple[int, ...]:
         """Numbers (1-based) of the measures not yet done."""
         return tuple(n for n in range(1, len(self.measures) + 1) if n not in self.measures_done)
@@ -524,12 +520,6 @@ class Issue(Checked, Aggregate):
         self._branch_linked(actor=actor, on=on, command_id=command_id, branch_id=branch_id)
 
     # ---------------------------------------------------------------- events (apply only)
-
-    def _enter(self, trigger: str, on: date, command_id: str | None) -> None:
-        self.status = self.flow.target(self.status, trigger)
-        self.last_on = on
-        if command_id:
-            self.command_ids.add(command_id)
 
     def _rectified(self, mode: Mode, actor: Actor, on: date, campaign: str | None) -> None:
         self.mode = mode

@@ -377,12 +377,6 @@ class InspectionRound(Checked, _Record):
         self.check("close", actor, on)
         self._closed(actor=actor, on=on, command_id=command_id, note=note)
 
-    def _enter(self, trigger: str, on: date, command_id: str | None) -> None:
-        self.status = self.flow.target(self.status, trigger)
-        self.last_on = on
-        if command_id:
-            self.command_ids.add(command_id)
-
     @event(FindingRecorded)
     def _finding(
         self,
