@@ -163,6 +163,7 @@ def plan_life(k: int, found: date, seed: int) -> list[Step]:
     responsible = rng.choice(RESPONSIBLE[responsible_unit])
     d = _after(d, 1, 14, rng)
     deadline = _after(d, 30, 180, rng)
+    measures = tuple(rng.sample(MEASURES, rng.randint(1, 3)))
     steps.append(
         (
             d,
@@ -173,10 +174,11 @@ def plan_life(k: int, found: date, seed: int) -> list[Step]:
                 "unit": responsible_unit,
                 "person": responsible.name,
                 "deadline": deadline,
-                "measures": tuple(rng.sample(MEASURES, rng.randint(1, 3))),
+                "measures": measures,
             },
         )
     )
+    open_measures = list(range(1, len(measures) + 1))
     if rng.random() < 0.02:  # withdrawn after it was assigned
         d = _after(d, 5, 60, rng)
         steps.append((d, "withdraw", {"actor": verifier, "on": d, "reason": "經複核撤銷"}))
@@ -211,6 +213,11 @@ def plan_life(k: int, found: date, seed: int) -> list[Step]:
             args = {"campaign": rng.choice(CAMPAIGNS), "summary": "納入集中治理完成"}
             steps.append((d, "treat_centrally", {"actor": responsible, "on": d, **args}))
         else:
+            while open_measures:  # issue/2: every measure done before the submission
+                number = open_measures.pop(0)
+                steps.append(
+                    (d, "complete_measure", {"actor": responsible, "on": d, "measure": number})
+                )
             args = {"summary": "已按期完成整改", "evidence": ("整改報告.pdf",)}
             steps.append((d, "submit_rectification", {"actor": responsible, "on": d, **args}))
 
