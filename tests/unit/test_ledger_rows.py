@@ -86,3 +86,14 @@ def test_a_stored_row_reads_back_exactly(
         pass
     else:
         raise AssertionError("a LedgerRow must be immutable")
+
+
+def test_a_value_that_is_a_separator_reads_back() -> None:
+    """A one-character value equal to a separator (interned: the same object) is not a None."""
+    issue = Issue.record(
+        actor=ADMIN, on=date(2000, 1, 1), title="0", unit="\x1e", source=Source.ASSESSMENT
+    )
+    state = issue_state(issue)
+    state["position"] = 1
+    row = LedgerRow(1, pack_state(state), date(2000, 1, 1))
+    assert (row.unit, row.category) == ("\x1e", None)

@@ -185,7 +185,7 @@ def pack_state(state: dict[str, Any]) -> str:
     joined = SEP.join(texts)
     # One look at the whole text: a separator inside a value, or an empty item, needs JSON.
     items = [i for p in parts if isinstance(p, list) for i in p]
-    inside = sum(t is NONE for t in texts) + sum(
+    inside = sum(p is None for p in parts) + sum(
         len(p) - 1 for p in parts if isinstance(p, list) and p
     )
     if (

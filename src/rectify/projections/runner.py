@@ -61,21 +61,23 @@ def follow(
         projection = type(
             "Views", (ViewsProjection,), {"name": ViewsProjection.name, "app_env": env}
         )
-        with ProjectionRunner(
-            application_class=RectificationApp,
-            projection_class=projection,
-            view_class=PostgresViewStore,
-            env=env,
-        ) as runner:
-            policies = RectificationApp(env, catch_up=False)  # the readiness policy follows too
-            try:
+        # The readiness policy follows too. Made before the runner, whose threads would race
+        # it creating the same tables (PostgreSQL: "tuple concurrently updated").
+        policies = RectificationApp(env, catch_up=False)
+        try:
+            with ProjectionRunner(
+                application_class=RectificationApp,
+                projection_class=projection,
+                view_class=PostgresViewStore,
+                env=env,
+            ) as runner:
                 if on_ready is not None:
                     on_ready(runner)
                 while not stop.wait(poll_seconds):
                     runner.run_forever(timeout=0)  # re-raises an error of the projection thread
                     policies.run_policies()
-            finally:
-                policies.close()
+        finally:
+            policies.close()
         return
     app = RectificationApp(env)
     try:
