@@ -138,12 +138,7 @@ class RectificationApp(Application[UUID]):
 
     @staticmethod
     def _issue_uuid(issue_id: UUID | str) -> UUID:
-        if isinstance(issue_id, UUID):
-            return issue_id
-        try:
-            return UUID(str(issue_id))
-        except ValueError:
-            raise InvalidCommand("issue_id", f"{issue_id!r} is not an issue id") from None
+        return RectificationApp._uuid(issue_id, "issue_id", "issue")
 
     def _load(self, issue_id: UUID) -> Issue:
         return self._get(Issue, issue_id, "issue")
@@ -586,7 +581,7 @@ class RectificationApp(Application[UUID]):
             term_years=term_years,
         )
         ident = branch_id_for(cmd.code)
-        if self._exists(ident):
+        if self.is_recorded(ident):
             existing = self._branch(ident)
             if existing.has_seen(cmd.command_id):
                 return ident
@@ -713,7 +708,6 @@ class RectificationApp(Application[UUID]):
             command_id=cmd.command_id,
         )
         self._save(issue, branch)
-        self.run_policies()
 
     def record_election(
         self,
@@ -726,10 +720,7 @@ class RectificationApp(Application[UUID]):
     ) -> None:
         """換屆: the branch held its election on ``held_on`` (default: ``on``). VERIFIER or
         RESPONSIBLE of the unit."""
-        when = held_on if held_on is not None else on
-        self._branch_command(
-            "record_election", branch_id, actor, on, command_id, held_on=when or self.today()
-        )
+        self._branch_command("record_election", branch_id, actor, on, command_id, held_on=held_on)
 
     def rate_branch(
         self,
@@ -891,7 +882,7 @@ class RectificationApp(Application[UUID]):
         if command_id is None:
             return None
         ident = derived_id(kind, command_id)
-        return ident if self._exists(ident) else None
+        return ident if self.is_recorded(ident) else None
 
     def _save_new(self, aggregate: Any) -> None:
         with suppress(RecordConflictError):  # the same key, saved by another writer first
@@ -962,7 +953,7 @@ class RectificationApp(Application[UUID]):
         except ValueError:
             pass
         by_code = branch_id_for(target)
-        if self._exists(by_code):
+        if self.is_recorded(by_code):
             return str(by_code)
         return target
 
@@ -1081,39 +1072,28 @@ class RectificationApp(Application[UUID]):
         checklist = self._get(Checklist, rnd.checklist_id, "checklist")
         scope = set(rnd.scope)
         errors: list[dict[str, Any]] = []
+
+        def refuse(field: str, message: str) -> None:
+            errors.append({"field": field, "message": message})
+
         wanted: dict[tuple[str, str], str] = {}
         for n, f in enumerate(cmd.findings):
             target = self._target(f.target)
             if target not in scope:
-                errors.append(
-                    {
-                        "field": f"findings.{n}.target",
-                        "message": f"{f.target} is not in the round's scope",
-                    }
-                )
+                refuse(f"findings.{n}.target", f"{f.target} is not in the round's scope")
             if checklist.item(f.item) is None:
-                errors.append(
-                    {
-                        "field": f"findings.{n}.item",
-                        "message": f"{f.item!r} is not an item of {checklist.name}",
-                    }
-                )
+                refuse(f"findings.{n}.item", f"{f.item!r} is not an item of {checklist.name}")
             if (target, f.item) in wanted:
-                errors.append(
-                    {"field": f"findings.{n}", "message": f"{f.target}/{f.item} is given twice"}
-                )
+                refuse(f"findings.{n}", f"{f.target}/{f.item} is given twice")
             wanted[(target, f.item)] = f.text
         visits = [self._target(t) for t in cmd.visited]
         for n, t in enumerate(visits):
             if t not in scope:
-                errors.append(
-                    {
-                        "field": f"visited.{n}",
-                        "message": f"{cmd.visited[n]} is not in the round's scope",
-                    }
-                )
+                refuse(f"visited.{n}", f"{cmd.visited[n]} is not in the round's scope")
         if errors:
             raise InvalidCommand(errors[0]["field"], errors[0]["message"], errors)
+        if not dry_run and any(key not in rnd.findings for key in wanted):
+            rnd.check("record_finding", cmd.actor, cmd.on)  # a re-import of what it has is fine
         new: list[FindingKey] = []
         relapsed: list[FindingKey] = []
         still_open: list[FindingKey] = []
@@ -1129,8 +1109,6 @@ class RectificationApp(Application[UUID]):
                 issue_ids[f"{target}/{item}"] = existing
                 continue
             new.append(key)
-            if not dry_run:  # something to record: the round must be open (a re-import of
-                rnd.check("record_finding", cmd.actor, cmd.on)  # what it has records nothing)
             issue, outcome, extra = self._finding_issue(
                 rnd, checklist, target, item, text, cmd.actor, cmd.on, cmd.deadline, loaded
             )
@@ -1187,7 +1165,7 @@ class RectificationApp(Application[UUID]):
         generation = 0
         while True:
             ident = finding_issue_id(rnd.checklist_id, target, item, generation)
-            if not self._exists(ident):
+            if not self.is_recorded(ident):
                 break
             issue = self._load(ident)
             if issue.status is Status.WITHDRAWN:
@@ -1366,12 +1344,9 @@ class RectificationApp(Application[UUID]):
         self._fresh()
         return _audit_entries(self.views.audit_rows(after=position, limit=limit))
 
-    def _exists(self, ident: UUID) -> bool:
-        return bool(self.recorder.select_events(ident, limit=1))
-
     def is_recorded(self, ident: UUID) -> bool:
         """Whether anything (an issue, branch, list, checklist or round) has this id."""
-        return self._exists(ident)
+        return bool(self.recorder.select_events(ident, limit=1))
 
     def get_branch_aggregate(self, branch_id: UUID | str) -> Branch:
         """The Branch aggregate itself (to act on it in a unit of work of your own)."""
@@ -1380,14 +1355,9 @@ class RectificationApp(Application[UUID]):
     def _replayed(self, cls: type[A], ident: UUID, day: date, kind: str) -> A:
         """``ident`` rebuilt from its events dated on or before ``day`` (business dates never go
         backwards within one aggregate)."""
-        found: Any = None
-        event: Any
-        for event in self.repository.event_store.get(ident):
-            if event.on > day:
-                break
-            found = event.mutate(found)
+        found = replay_until(list(self.repository.event_store.get(ident)), day)
         if found is None:
-            if not self._exists(ident):
+            if not self.is_recorded(ident):
                 raise NotFound(kind, ident)
             raise NotFound(kind, ident, f"it was not yet recorded on {day}")
         if not isinstance(found, cls):
@@ -1411,7 +1381,7 @@ class RectificationApp(Application[UUID]):
     def branch_id(self, code: str) -> UUID:
         """The id of the branch registered with ``code`` (NotFound if there is none)."""
         ident = branch_id_for(code)
-        if not self._exists(ident):
+        if not self.is_recorded(ident):
             raise NotFound("branch", code, "no branch is registered with that code")
         return ident
 
@@ -1467,7 +1437,7 @@ class RectificationApp(Application[UUID]):
 
     def has_issue(self, issue_id: UUID | str) -> bool:
         """Whether an issue with this id is recorded."""
-        return bool(self.recorder.select_events(self._issue_uuid(issue_id), limit=1))
+        return self.is_recorded(self._issue_uuid(issue_id))
 
     def _events(self, issue_id: UUID) -> list[Issue.Event]:
         events = list(self.repository.event_store.get(issue_id))
@@ -1589,14 +1559,15 @@ def _parse(enum: Any, value: object, field: str) -> Any:
         raise InvalidCommand(field, f"{value!r} is not one of {choices}") from None
 
 
-def replay_until(events: list[Issue.Event], as_of: date) -> Issue | None:
-    """The issue rebuilt from its events dated on or before ``as_of`` (None if none were)."""
-    issue: Issue | None = None
+def replay_until(events: Sequence[Any], as_of: date) -> Any:
+    """The aggregate (an issue, branch, round) rebuilt from its events dated on or before
+    ``as_of`` (None if none were)."""
+    aggregate: Any = None
     for e in events:
         if e.on > as_of:
-            break  # business dates never go backwards within one issue
-        issue = e.mutate(issue)
-    return issue
+            break  # business dates never go backwards within one aggregate
+        aggregate = e.mutate(aggregate)
+    return aggregate
 
 
 def connect(

@@ -24,7 +24,13 @@ from rectify.domain.guards import deadline_not_before_on
 from rectify.domain.values import Actor, BranchKind, BranchStatus, LaggingKind, Mentor
 from rectify.domain.workflow import Step, WorkflowDefinition, register_workflow
 from rectify.domain.workflow import workflow as workflow_named
-from rectify.errors import InvalidCommand, OpenIssuesRemain, PermissionDenied, RectifyError
+from rectify.errors import (
+    InvalidCommand,
+    OpenIssuesRemain,
+    PermissionDenied,
+    RectifyError,
+    TransitionNotAllowed,
+)
 
 if TYPE_CHECKING:
     from rectify.domain.checked import Guard
@@ -182,8 +188,6 @@ def not_ready_yet(
 ) -> RectifyError | None:
     """Readiness for reassessment is recorded once per consolidation."""
     if branch.ready_in == branch.consolidations:
-        from rectify.errors import TransitionNotAllowed
-
         return TransitionNotAllowed(
             "mark_ready",
             branch.status.value,

@@ -172,7 +172,14 @@ class Delist(Command):
 
 
 class RecordElection(Command):
-    held_on: date | None = None
+    held_on: date  # the date of the command when not given
+
+    @model_validator(mode="before")
+    @classmethod
+    def _held_on_the_day(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("held_on") is None:
+            data = {**data, "held_on": data.get("on")}
+        return data
 
 
 class RateBranch(Command):

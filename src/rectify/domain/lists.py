@@ -22,7 +22,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from rectify.domain.checked import Checked
-from rectify.domain.values import Actor, RoundStatus
+from rectify.domain.values import Actor, Role, RoundStatus
 from rectify.domain.workflow import Step, WorkflowDefinition, register_workflow
 from rectify.domain.workflow import workflow as workflow_named
 from rectify.errors import InvalidCommand, PermissionDenied
@@ -63,14 +63,8 @@ class _Record(Aggregate):
         on: date
         command_id: str | None
 
-    def has_seen(self, command_id: str | None) -> bool:
-        seen: set[str] = self.command_ids  # type: ignore[attr-defined]
-        return command_id is not None and command_id in seen
-
 
 def _may(actor: Actor, trigger: str, *roles: str) -> None:
-    from rectify.domain.values import Role
-
     wanted = {Role(r) for r in roles} | {Role.ADMIN}
     if not wanted & actor.roles:
         raise PermissionDenied(actor.id, trigger, f"needs {' or '.join(roles)}")
@@ -105,7 +99,6 @@ class ProblemList(_Record):
         self.issued_on = issued_on
         self.deadline = deadline
         self.common_problems = common_problems
-        self.command_ids = {command_id} if command_id else set()
 
     @classmethod
     def issue(
@@ -166,7 +159,6 @@ class Checklist(_Record):
     ) -> None:
         self.name = name
         self.items = items
-        self.command_ids = {command_id} if command_id else set()
 
     @classmethod
     def define(

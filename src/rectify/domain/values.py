@@ -149,6 +149,9 @@ class Mentor(BaseModel):
 OPEN_STATUSES = frozenset({Status.FOUND, Status.ASSIGNED, Status.RECTIFIED, Status.VERIFIED})
 """Statuses in which a problem is still on the books (not closed out, not withdrawn)."""
 
+RECTIFIED_STATUSES = frozenset({Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT})
+"""Statuses of a problem that has been rectified (whether or not accepted yet)."""
+
 
 class Actor(BaseModel):
     """Who does something: an id, a display name, the unit they act for, and their roles.

@@ -9,10 +9,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from rectify.domain.values import Mode, Status
+from rectify.domain.values import RECTIFIED_STATUSES, Mode, Status
 from rectify.projections.ledger import LedgerRow
 
-RECTIFIED = frozenset({Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT})
 """Statuses that count as rectified (整改完成) in the figures."""
 
 
@@ -55,7 +54,7 @@ class Breakdown(BaseModel):
             status = f[0]
             found += 1
             withdrawn += status is Status.WITHDRAWN
-            rectified += status in RECTIFIED
+            rectified += status in RECTIFIED_STATUSES
             closed += status is Status.CLOSED_OUT
             overdue += f[2]
             late += f[3]
@@ -136,7 +135,9 @@ class Figures(BaseModel):
             return {k: Breakdown.of(v) for k, v in sorted(groups.items())}
 
         statuses = Counter(f[0].value for f in facts)
-        modes = Counter(f[1].value for f in facts if f[1] is not None and f[0] in RECTIFIED)
+        modes = Counter(
+            f[1].value for f in facts if f[1] is not None and f[0] in RECTIFIED_STATUSES
+        )
         rectified = [r for r in rows if r.rectified_on is not None]
         closed = [r for r in rows if r.closed_out_on is not None]
         return cls(

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from rectify.domain.values import (
     OPEN_STATUSES,
+    RECTIFIED_STATUSES,
     BranchKind,
     BranchStatus,
     Mentor,
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
     from rectify.domain.branch import Branch
     from rectify.domain.lists import InspectionRound, ProblemList
     from rectify.projections.ledger import LedgerRow
-
-RECTIFIED_STATUSES = frozenset({Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT})
-"""Statuses of a problem that has been rectified (whether or not accepted yet)."""
 
 
 class _View(BaseModel):

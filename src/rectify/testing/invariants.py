@@ -386,17 +386,7 @@ __all__ = [
 
 def logged_events(app: RectificationApp) -> list[tuple[int, Issue.Event]]:
     """Every issue event of the application's log with its notification position, in order."""
-    out: list[tuple[int, Issue.Event]] = []
-    start = 1
-    while True:
-        page = app.recorder.select_notifications(start, 1000, inclusive_of_start=True)
-        for n in page:
-            e = app.mapper.to_domain_event(n)
-            if isinstance(e, Issue.Event):
-                out.append((n.id, e))
-        if len(page) < 1000:
-            return out
-        start = page[-1].id + 1
+    return [(p, e) for p, e in all_logged_events(app) if isinstance(e, Issue.Event)]
 
 
 def ledger_oracle(
