@@ -76,11 +76,7 @@ _PAGE = 1000
 
 
 def _invalid(e: ValidationError) -> InvalidCommand:
-    errors = [
-        {"field": ".".join(str(p) for p in err["loc"]) or "input", "message": err["msg"]}
-        for err in e.errors()
-    ]
-    return InvalidCommand(errors[0]["field"], errors[0]["message"], errors)
+    return InvalidCommand.from_validation(e)
 
 
 class RectificationApp(Application[UUID]):

@@ -76,6 +76,23 @@ class InvalidCommand(RectifyError):
         more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
         super().__init__(f"invalid {field}: {message}{more}")
 
+    @classmethod
+    def from_validation(cls, error: Any, prefix: str = "") -> InvalidCommand:
+        """The InvalidCommand of a pydantic ``ValidationError``: every bad field, the first named.
+
+        ``prefix`` is put before each field's name (``actor.id``)."""
+        errors = []
+        for err in error.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            field = ".".join(p for p in (prefix, loc) if p) or "input"
+            errors.append({"field": field, "message": _readable(err["msg"])})
+        return cls(errors[0]["field"], errors[0]["message"], errors)
+
+
+def _readable(message: str) -> str:
+    # pydantic prefixes the messages of our own validators with "Value error, ".
+    return message.removeprefix("Value error, ")
+
 
 class AlreadyExists(RectifyError):
     """It is recorded already (a branch code registered twice, say); nothing was recorded."""

@@ -108,8 +108,11 @@ def test_every_issue_value_round_trips_exactly(
     branch: UUID | None,
 ) -> None:
     from rectify import Issue
+    from rectify.domain.values import replace_unholdable
 
-    actor = Actor("a", text, "u", roles | {Role.ADMIN})
+    # An actor refuses what no store can hold; the events themselves round-trip any text (a store
+    # written before that refusal may hold it).
+    actor = Actor("a", replace_unholdable(text), "u", roles | {Role.ADMIN})
     issue = Issue(
         actor=actor,
         on=on,

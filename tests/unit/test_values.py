@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from rectify import Actor, Mode, Role, Severity, Source, Status
 from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, Grant, Step, WorkflowDefinition
+from rectify.errors import InvalidCommand
 
 
 @pytest.mark.parametrize("enum", [Role, Source, Mode, Status, Severity])
@@ -50,10 +50,15 @@ def test_actor_positional_and_keyword() -> None:
     assert Actor("x", unit="u", roles="auditor").roles == frozenset({Role.AUDITOR})
     assert a.has(Role.VERIFIER) and not a.has(Role.ADMIN)
     assert "李明" in str(a)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidCommand, match=r"actor\.id"):
         Actor("", "n", "u")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidCommand, match=r"actor\.roles"):
         Actor("x", "n", "u", ["emperor"])
+    with pytest.raises(InvalidCommand, match=r"actor\.id.*1 more") as refused:
+        Actor("", "", "", [])
+    assert {e["field"] for e in refused.value.errors} == {"actor.id", "actor.unit"}
+    with pytest.raises(InvalidCommand, match=r"actor\.name.*U\+0000"):
+        Actor("x", "a\x00b", "u")
 
 
 def test_grants_parse() -> None:

@@ -6,7 +6,6 @@ raises :class:`~rectify.errors.InvalidCommand` naming the field, and nothing is 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 from rectify.domain.values import (
     Actor,
     BranchKind,
+    Day,
     Mentor,
     Mode,
     NonEmptyStr,
@@ -33,7 +33,7 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     actor: Actor
-    on: date
+    on: Day
     command_id: NonEmptyStr | None = None
 
     def payload(self) -> dict[str, Any]:
@@ -55,13 +55,13 @@ class RecordIssue(Command):
     remarks: Text = ""
     list_id: UUID | None = None
     common_problem: NonEmptyStr | None = None
-    deadline: date | None = None
+    deadline: Day | None = None
 
 
 class Assign(Command):
     unit: NonEmptyStr
     person: NonEmptyStr
-    deadline: date
+    deadline: Day
     measures: tuple[NonEmptyStr, ...] = ()
 
 
@@ -95,11 +95,11 @@ class CloseOut(Command):
 
 class Reopen(Command):
     reason: NonEmptyStr
-    deadline: date | None = None
+    deadline: Day | None = None
 
 
 class ExtendDeadline(Command):
-    new_deadline: date
+    new_deadline: Day
     reason: NonEmptyStr
 
 
@@ -113,7 +113,7 @@ class ReportProgress(Command):
 
 class AddMeasure(Command):
     text: NonEmptyStr
-    due: date | None = None
+    due: Day | None = None
 
 
 class CompleteMeasure(Command):
@@ -143,7 +143,7 @@ class RegisterBranch(Command):
     kind: BranchKind = BranchKind.BRANCH
     unit: NonEmptyStr
     parent_id: UUID | None = None
-    elected_on: date | None = None
+    elected_on: Day | None = None
     term_years: PositiveInt | None = None
 
 
@@ -155,7 +155,7 @@ class DesignateLagging(Command):
 class StartConsolidation(Command):
     plan: NonEmptyStr
     goals: tuple[NonEmptyStr, ...] = ()
-    deadline: date
+    deadline: Day
     mentors: tuple[Mentor, ...]
 
 
@@ -172,7 +172,7 @@ class Delist(Command):
 
 
 class RecordElection(Command):
-    held_on: date  # the date of the command when not given
+    held_on: Day  # the date of the command when not given
 
     @model_validator(mode="before")
     @classmethod
@@ -193,8 +193,8 @@ class RateBranch(Command):
 class IssueProblemList(Command):
     name: NonEmptyStr
     issuer: NonEmptyStr
-    issued_on: date | None = None
-    deadline: date
+    issued_on: Day | None = None
+    deadline: Day
     common_problems: tuple[Coded, ...] = ()
 
 
@@ -224,7 +224,7 @@ class Finding(BaseModel):
 class ImportFindings(Command):
     findings: tuple[Finding, ...]
     visited: tuple[UUID | NonEmptyStr, ...] = ()
-    deadline: date | None = None
+    deadline: Day | None = None
 
     @model_validator(mode="after")
     def _deadline_not_before_on(self) -> ImportFindings:

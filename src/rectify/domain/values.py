@@ -7,19 +7,112 @@ its Chinese label is accepted (``Source("assessment")``, ``Source("ASSESSMENT")`
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from rectify.errors import InvalidCommand
+
+_UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+"""Characters no store or output format of ours can hold: NUL (PostgreSQL text refuses it), the
+other C0 controls but tab, newline and carriage return (XML, so xlsx, refuses them), and lone
+surrogates (not encodable as UTF-8)."""
+
+
+def unholdable(text: str) -> str | None:
+    """A description of the first character in ``text`` that a store or a spreadsheet cannot
+    hold, or None when every character can be held."""
+    found = _UNHOLDABLE.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+    return f"{kind} (U+{ord(char):04X}) at position {found.start() + 1}"
+
+
+def _holdable(text: str) -> str:
+    problem = unholdable(text)
+    if problem is not None:
+        msg = f"contains {problem}, which no store or spreadsheet can hold"
+        raise ValueError(msg)
+    return text
+
+
+def replace_unholdable(text: str, replacement: str = "\ufffd") -> str:
+    """``text`` with every character a store or a spreadsheet cannot hold replaced (for writing
+    out what an older store already holds)."""
+    return _UNHOLDABLE.sub(replacement, text)
+
+
+MAX_NAME = 2000
+"""The longest short text (a title, a unit, a name): characters."""
+MAX_TEXT = 20000
+"""The longest free text (a description, remarks): characters."""
 
 NonEmptyStr = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+    AfterValidator(_holdable),
 ]
-"""A string with something in it (surrounding whitespace removed)."""
+"""A string with something in it (surrounding whitespace removed), of characters every store and
+output format can hold."""
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), AfterValidator(_holdable)
+]
 """Free text, possibly empty."""
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def unit_key(unit: str) -> str:
+    """What a unit's name is compared by: NFKC-normalised (full-width letters and digits become
+    ordinary ones), with zero-width characters and surrounding space removed, so ``單位Ａ`` and
+    ``單位A\u200b`` are the unit ``單位A``."""
+    return unicodedata.normalize("NFKC", unit).translate(_ZERO_WIDTH).strip()
+
+
+def same_unit(a: str | None, b: str | None) -> bool:
+    """Whether two units' names name the same unit (compared by :func:`unit_key`)."""
+    return a is not None and b is not None and unit_key(a) == unit_key(b)
+
+
+def parse_day(value: object) -> date:
+    """A business date from a ``date`` or an ISO ``YYYY-MM-DD`` string; anything else (a
+    datetime, a number, a timestamp) is refused with ValueError rather than guessed at."""
+    if isinstance(value, datetime):
+        msg = "a datetime is not a business date: give a date (YYYY-MM-DD)"
+        raise ValueError(msg)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 10:
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass
+        msg = f"{value[:40]!r} is not a date (YYYY-MM-DD)"
+        raise ValueError(msg)
+    msg = f"a {type(value).__name__} is not a date: give a date or YYYY-MM-DD"
+    raise ValueError(msg)
+
+
+Day = Annotated[date, BeforeValidator(parse_day)]
+"""A business date: a ``date`` or an ISO string; numbers and datetimes are refused."""
 
 
 class LabelledEnum(StrEnum):
@@ -179,7 +272,10 @@ class Actor(BaseModel):
         for key, value in (("id", id), ("name", name), ("unit", unit), ("roles", roles)):
             if value is not None:
                 data[key] = value
-        super().__init__(**data)
+        try:
+            super().__init__(**data)
+        except ValidationError as e:
+            raise InvalidCommand.from_validation(e, prefix="actor") from None
 
     @field_validator("roles", mode="before")
     @classmethod
