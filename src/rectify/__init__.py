@@ -35,6 +35,7 @@ from rectify.errors import (
     OpenIssuesRemain,
     PermissionDenied,
     RectifyError,
+    StoreUnavailable,
     TransitionNotAllowed,
 )
 from rectify.projections.organisation import (
@@ -79,6 +80,7 @@ __all__ = [
     "Severity",
     "Source",
     "Status",
+    "StoreUnavailable",
     "TransitionNotAllowed",
     "WorkflowDefinition",
     "__version__",

@@ -9,8 +9,11 @@ event is saved atomically. A lost optimistic-concurrency race raises
 from __future__ import annotations
 
 import gc
+import random
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -56,7 +59,7 @@ from rectify.domain.values import (
     Status,
 )
 from rectify.errors import AlreadyExists, ConcurrencyConflict, InvalidCommand, NotFound
-from rectify.persistence import PydanticMapper, ensure_postgres_schema, env_for_url
+from rectify.persistence import PydanticMapper, env_for_url
 from rectify.projections.figures import Figures
 from rectify.projections.ledger import LedgerRow
 from rectify.projections.notice import Notice, Period
@@ -71,6 +74,7 @@ from rectify.projections.organisation import (
 from rectify.projections.projector import Projector
 from rectify.projections.store import AUDIT_COLUMNS, StoreConflict, construct_views
 from rectify.projections.views import AuditEntry, IssueView, audit_entry_from_row
+from rectify.store_access import check_store, store_errors, typed_failures
 
 _PAGE = 1000
 
@@ -79,6 +83,7 @@ def _invalid(e: ValidationError) -> InvalidCommand:
     return InvalidCommand.from_validation(e)
 
 
+@typed_failures
 class RectificationApp(Application[UUID]):
     """The rectification ledger as an eventsourcing application.
 
@@ -148,12 +153,20 @@ class RectificationApp(Application[UUID]):
             raise NotFound(kind, ident, f"that id is not a {kind}")
         return found
 
-    def _save(self, *aggregates: Any) -> None:
-        """Save the new events of ``aggregates`` atomically (all or none)."""
+    def _save(self, *aggregates: Any, command_id: str | None = None) -> None:
+        """Save the new events of ``aggregates`` atomically (all or none).
+
+        A lost race raises :class:`ConcurrencyConflict`, unless the first aggregate, read again
+        from the store, shows that ``command_id`` was recorded meanwhile (by another writer
+        giving the same command): then the command is done, as the key promises."""
         try:
             self.save(*aggregates)
         except RecordConflictError:
             first = aggregates[0]
+            if command_id is not None:
+                stored: Any = self.repository.get(first.id)
+                if stored.has_seen(command_id):
+                    return
             raise ConcurrencyConflict(first.id, getattr(first, "kind", "record")) from None
 
     @staticmethod
@@ -182,7 +195,7 @@ class RectificationApp(Application[UUID]):
         getattr(issue, trigger)(
             actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
         )
-        self._save(issue)
+        self._save(issue, command_id=cmd.command_id)
         if issue.branch_id is not None and trigger in _CLOSING:
             # The readiness policy, at once for this closing; should this process stop before
             # it acts, run_policies (at the next start or catch-up) reads the closing again.
@@ -252,15 +265,24 @@ class RectificationApp(Application[UUID]):
                 payload["deadline"] = plist.deadline
         elif cmd.common_problem is not None:
             raise InvalidCommand("common_problem", "a common problem needs the list_id it is on")
-        issue = Issue.record(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **payload)
-        linked = self._link(issue, cmd.actor, cmd.on, cmd.command_id)
-        try:
-            self.save(issue, *linked)
-        except RecordConflictError:
-            if cmd.command_id is None:  # pragma: no cover - a random id collided
-                raise ConcurrencyConflict(issue.id) from None
-            # Another writer recorded the same key first: that is the first result.
-        return issue.id
+        for attempt in _attempts():
+            issue = Issue.record(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **payload)
+            linked = self._link(issue, cmd.actor, cmd.on, cmd.command_id)
+            try:
+                self.save(issue, *linked)
+            except RecordConflictError:
+                # What the conflict was about is read from the store, never inferred: the key
+                # recorded by another writer first is the first result; a branch changed
+                # meanwhile is loaded again and the issue recorded anew.
+                if cmd.command_id is not None and self.is_recorded(issue.id):
+                    return issue.id
+                if not linked or attempt.last:
+                    raise ConcurrencyConflict(
+                        linked[0].id if linked else issue.id, "branch" if linked else "issue"
+                    ) from None
+                continue
+            return issue.id
+        raise AssertionError  # pragma: no cover - _attempts ends with a last attempt
 
     def assign(
         self,
@@ -538,7 +560,7 @@ class RectificationApp(Application[UUID]):
         getattr(branch, method)(
             actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload(), **extra
         )
-        self._save(branch)
+        self._save(branch, command_id=cmd.command_id)
         return branch
 
     def _open_issues(self, branch: Branch) -> tuple[UUID, ...]:
@@ -587,7 +609,7 @@ class RectificationApp(Application[UUID]):
         branch = Branch.register(
             actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
         )
-        self._save(branch)
+        self._save(branch, command_id=cmd.command_id)
         return branch.id
 
     def designate_lagging(
@@ -703,7 +725,7 @@ class RectificationApp(Application[UUID]):
             issue_id=uuid,
             command_id=cmd.command_id,
         )
-        self._save(issue, branch)
+        self._save(issue, branch, command_id=cmd.command_id)
 
     def record_election(
         self,
@@ -870,7 +892,7 @@ class RectificationApp(Application[UUID]):
         payload = cmd.payload()
         payload["issued_on"] = cmd.issued_on or cmd.on
         plist = ProblemList.issue(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **payload)
-        self._save_new(plist)
+        self._save_new(plist, cmd.command_id, "problem list")
         return plist.id
 
     def _recorded_under(self, kind: str, command_id: str | None) -> UUID | None:
@@ -880,9 +902,14 @@ class RectificationApp(Application[UUID]):
         ident = derived_id(kind, command_id)
         return ident if self.is_recorded(ident) else None
 
-    def _save_new(self, aggregate: Any) -> None:
-        with suppress(RecordConflictError):  # the same key, saved by another writer first
+    def _save_new(self, aggregate: Any, command_id: str | None, kind: str) -> None:
+        """Save a new list, checklist or round (``kind``), whose id comes from its key."""
+        try:
             self.save(aggregate)
+        except RecordConflictError:
+            if command_id is None or not self.is_recorded(aggregate.id):
+                raise ConcurrencyConflict(aggregate.id, kind) from None
+            # The same key, recorded by another writer first: that is the first result.
 
     def problem_list(self, list_id: UUID | str) -> ProblemList:
         """The problem list (its name, issuer, dates and common problems)."""
@@ -931,7 +958,7 @@ class RectificationApp(Application[UUID]):
         checklist = Checklist.define(
             actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
         )
-        self._save_new(checklist)
+        self._save_new(checklist, cmd.command_id, "checklist")
         return checklist.id
 
     def checklist(self, checklist_id: UUID | str) -> Checklist:
@@ -993,7 +1020,7 @@ class RectificationApp(Application[UUID]):
             branches=tuple(dict.fromkeys(branches)),
             command_id=cmd.command_id,
         )
-        self._save_new(rnd)
+        self._save_new(rnd, cmd.command_id, "inspection round")
         return rnd.id
 
     def inspection_round(
@@ -1210,7 +1237,7 @@ class RectificationApp(Application[UUID]):
         if rnd.has_seen(cmd.command_id):
             return
         rnd.close(actor=cmd.actor, on=cmd.on, note=cmd.note, command_id=cmd.command_id)
-        self._save(rnd)
+        self._save(rnd, command_id=cmd.command_id)
 
     def round_figures(self, round_id: UUID | str, as_of: date | str | None = None) -> RoundFigures:
         """A round on ``as_of``: targets in scope and covered, findings (new, relapses, still
@@ -1513,6 +1540,20 @@ _CLOSING_TOPICS = tuple(get_topic(c) for c in (Issue.ClosedOut, Issue.IssueWithd
 _CONSOLIDATING = frozenset({BranchStatus.CONSOLIDATING, BranchStatus.DELISTING_REQUESTED})
 
 
+@dataclass(frozen=True)
+class _Attempt:
+    last: bool
+
+
+def _attempts(count: int = 8) -> Iterator[_Attempt]:
+    """Attempts at a command that lost a race on an aggregate it only touches on the side (the
+    branch an issue is linked to), with a short random pause before each retry."""
+    for n in range(count):
+        if n:
+            time.sleep(random.uniform(0, 0.01 * 2**n))
+        yield _Attempt(last=n == count - 1)
+
+
 def _is_uuid(text: str) -> bool:
     try:
         UUID(text)
@@ -1571,14 +1612,21 @@ def connect(
     *,
     today: Callable[[], date] = date.today,
     catch_up: bool = True,
+    create: bool = True,
 ) -> RectificationApp:
     """Open the ledger at ``url``: ``memory://``, ``sqlite:///path.db`` or
-    ``postgresql://user@host:port/dbname`` (``?schema=name`` to keep it in its own schema).
+    ``postgresql://user@host:port/dbname`` (``?schema=name`` to keep it in its own schema;
+    ``connect_timeout`` and ``lock_timeout`` in seconds, 5 and 10 by default).
 
     ``today`` is the clock for default business dates. With ``catch_up=False`` queries read the
     views as they stand, for deployments where ``rectify project --follow`` keeps them current.
+    With ``create=False`` a store that does not exist raises :class:`~rectify.errors.NotFound`
+    rather than being made (for reading). A store that cannot be reached or opened raises
+    :class:`~rectify.errors.StoreUnavailable` within seconds.
     """
+    if not isinstance(url, str):
+        raise InvalidCommand("url", f"a store URL is text, not a {type(url).__name__}")
     env = env_for_url(url)
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        ensure_postgres_schema(env)
-    return RectificationApp(env, today=today, catch_up=catch_up)
+    check_store(env, url, create=create)
+    with store_errors(url):
+        return RectificationApp(env, today=today, catch_up=catch_up)

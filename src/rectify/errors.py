@@ -128,6 +128,16 @@ class OpenIssuesRemain(TransitionNotAllowed):
         )
 
 
+class StoreUnavailable(RectifyError):
+    """The store cannot be reached or opened: no server, a wrong database, a missing directory,
+    a file that is not a database. ``store`` names it (without a password)."""
+
+    def __init__(self, store: object, reason: str) -> None:
+        self.store = store
+        self.reason = reason
+        super().__init__(f"cannot open store {store}: {reason}")
+
+
 class IntegrityError(RectifyError):
     """The stored history cannot be trusted: an event failed to decode or does not apply."""
 
@@ -141,5 +151,6 @@ __all__ = [
     "OpenIssuesRemain",
     "PermissionDenied",
     "RectifyError",
+    "StoreUnavailable",
     "TransitionNotAllowed",
 ]

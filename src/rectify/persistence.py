@@ -117,6 +117,9 @@ def env_for_url(url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(parts.port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            # Give up quickly: an unreachable server or a held lock is a typed error, no hang.
+            "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "5"),
+            "POSTGRES_LOCK_TIMEOUT": query.get("lock_timeout", "10"),
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"]

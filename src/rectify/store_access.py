@@ -1,0 +1,175 @@
+"""Reaching a store, and what its failures mean to a caller.
+
+Everything a database or its driver can raise is translated here, in one place, into the typed
+errors of :mod:`rectify.errors`: a store that cannot be reached or opened is
+:class:`~rectify.errors.StoreUnavailable` (fast: connecting gives up after a few seconds); a write
+lock held too long by another writer is :class:`~rectify.errors.ConcurrencyConflict` (nothing was
+recorded; retry); a stored value the database refuses, or history that does not replay, is
+:class:`~rectify.errors.IntegrityError`. Opening a store for reading never creates it.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from eventsourcing.domain import OriginatorVersionError
+from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+    RecordConflictError,
+)
+
+from rectify.errors import (
+    ConcurrencyConflict,
+    IntegrityError,
+    NotFound,
+    RectifyError,
+    StoreUnavailable,
+)
+
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a PostgreSQL server before :class:`StoreUnavailable`."""
+
+LOCK_TIMEOUT = 10
+"""Seconds a writer waits for another writer's lock before :class:`ConcurrencyConflict`."""
+
+_BUSY = ("database is locked", "database table is locked", "lock timeout", "busy")
+
+
+@contextmanager
+def store_errors(where: str = "the store") -> Iterator[None]:
+    """Translate what the database layer raises into the errors of :mod:`rectify.errors`.
+
+    A ``RecordConflictError`` passes through untouched: what a conflict means (a lost race on an
+    aggregate, an idempotency key answered by another writer, views written meanwhile) is for the
+    caller to decide."""
+    try:
+        yield
+    except (RectifyError, RecordConflictError):
+        raise
+    except OriginatorVersionError as e:
+        msg = f"the stored history does not replay: an event is missing or out of order ({e})"
+        raise IntegrityError(msg) from e
+    except (OperationalError, sqlite3.OperationalError) as e:
+        if any(word in str(e).lower() for word in _BUSY):
+            raise ConcurrencyConflict(where, "store") from e
+        raise StoreUnavailable(where, str(e)) from e
+    except (DataError, sqlite3.DataError) as e:
+        msg = f"{where} refused a value it holds or was given: {e}"
+        raise IntegrityError(msg) from e
+    except (InterfaceError, DatabaseError, PersistenceError, sqlite3.Error) as e:
+        raise StoreUnavailable(where, str(e)) from e
+
+
+def check_store(env: dict[str, str], url: str, *, create: bool) -> None:
+    """Make sure the store of ``env`` can be opened, quickly, before eventsourcing opens it.
+
+    With ``create=False`` a store that does not exist yet raises :class:`NotFound` instead of
+    being created (a typo'd path must not become an empty ledger)."""
+    module = env["PERSISTENCE_MODULE"]
+    if module == "eventsourcing.sqlite":
+        _check_sqlite(env["SQLITE_DBNAME"], url, create=create)
+    elif module == "eventsourcing.postgres":
+        _check_postgres(env, url, create=create)
+
+
+def _check_sqlite(name: str, url: str, *, create: bool) -> None:
+    if name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    if not path.exists():
+        if not create:
+            raise NotFound("store", url, "no such SQLite file (reading never creates a store)")
+        if not path.parent.is_dir():
+            raise StoreUnavailable(url, f"the directory {str(path.parent)!r} does not exist")
+        return
+    if path.is_dir():
+        raise StoreUnavailable(url, f"{name!r} is a directory, not an SQLite file")
+    try:
+        with path.open("rb") as f:
+            header = f.read(16)
+    except OSError as e:
+        raise StoreUnavailable(url, f"cannot read {name!r}: {e.strerror}") from None
+    if header and header != b"SQLite format 3\x00":
+        raise StoreUnavailable(url, f"{name!r} is not an SQLite database")
+    if not header and not create:
+        raise NotFound("store", url, "the SQLite file is empty (reading never creates a store)")
+
+
+def _check_postgres(env: dict[str, str], url: str, *, create: bool) -> None:
+    import psycopg
+    from psycopg import sql
+
+    schema = env.get("POSTGRES_SCHEMA") or "public"
+    try:
+        with psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", CONNECT_TIMEOUT)),
+            autocommit=True,
+        ) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM information_schema.tables "
+                "WHERE table_schema = %s AND table_name = %s",
+                (schema, "rectify_events"),
+            ).fetchone()
+            if found is not None:
+                return
+            if not create:
+                raise NotFound(
+                    "store",
+                    _without_password(url),
+                    "no rectify events in that schema (reading never creates a store)",
+                )
+            if schema != "public":
+                conn.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+                )
+    except psycopg.Error as e:
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(e).__name__
+        raise StoreUnavailable(_without_password(url), reason) from None
+
+
+def _without_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+T = TypeVar("T", bound=type)
+
+
+def typed_failures(cls: T) -> T:
+    """Class decorator: every public method ``cls`` defines runs inside :func:`store_errors`, so
+    nothing the database layer raises leaves the public API untyped."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(member):
+            continue
+        setattr(cls, name, _guarded(member))
+    return cls
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        with store_errors():
+            return fn(*args, **kwargs)
+
+    return guarded
