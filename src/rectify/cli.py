@@ -449,18 +449,60 @@ def import_(
     units: Annotated[
         Path | None, typer.Option(help="A file of known units, one a line; others are refused.")
     ] = None,
+    actor_id: Annotated[
+        str | None,
+        typer.Option(
+            "--actor-id", envvar="RECTIFY_ACTOR_ID", help="Who imports: their id (required)."
+        ),
+    ] = None,
+    actor_name: Annotated[
+        str | None,
+        typer.Option("--actor-name", envvar="RECTIFY_ACTOR_NAME", help="Who imports: their name."),
+    ] = None,
+    actor_unit: Annotated[
+        str | None,
+        typer.Option(
+            "--actor-unit",
+            envvar="RECTIFY_ACTOR_UNIT",
+            help="Who imports: their unit (required; not the unit of a problem the file says "
+            "was verified, closed out or withdrawn).",
+        ),
+    ] = None,
 ) -> None:
-    """Import a legacy ledger as back-dated events: all rows or none; re-importing records nothing."""
+    """Import a legacy ledger as back-dated events: all rows or none; re-importing records nothing.
+
+    The import is recorded by the actor named with --actor-id, --actor-name and --actor-unit (or
+    RECTIFY_ACTOR_ID, RECTIFY_ACTOR_NAME, RECTIFY_ACTOR_UNIT), as a verifier: it records the
+    problems, their assignments and the verifications, close-outs and withdrawals the rows attest.
+    """
+    from rectify.domain.values import Actor, Role
     from rectify.io.importer import ImportRejected, import_ledger
 
+    missing = [o for o, v in (("--actor-id", actor_id), ("--actor-unit", actor_unit)) if not v]
+    if missing:
+        _fail(
+            InvalidCommand(
+                missing[0].removeprefix("--"),
+                "name who imports: --actor-id ID --actor-unit UNIT [--actor-name NAME] "
+                "(or RECTIFY_ACTOR_ID, RECTIFY_ACTOR_UNIT, RECTIFY_ACTOR_NAME)",
+            )
+        )
+    try:
+        actor = Actor(actor_id, actor_name or "", actor_unit, [Role.VERIFIER])
+    except RectifyError as e:
+        _fail(e)
     application = _open(db)
     known = None
     if units is not None:
-        known = {u.strip() for u in units.read_text(encoding="utf-8").splitlines() if u.strip()}
+        try:
+            listed = units.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            _fail(InvalidCommand("units", f"{units}: not a UTF-8 text file of units ({e})"))
+        known = {u.strip() for u in listed.splitlines() if u.strip()}
     try:
         result = import_ledger(
-            application, file, list_name=list_name, key_column=key_column, mapping=mapping,
-            units=known, dry_run=dry_run,
+            application, file, actor=actor, list_name=list_name, key_column=key_column,
+            mapping=mapping, units=known, dry_run=dry_run,
         )  # fmt: skip
     except ImportRejected as e:
         table = Table(title=f"{file.name}: nothing recorded", header_style="bold red")

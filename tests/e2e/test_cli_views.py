@@ -174,16 +174,17 @@ def test_import_and_notice(demo: str, rows: int, tmp_path: Path) -> None:
     out = tmp_path / "ledger.xlsx"
     assert run("export", "--db", demo, "--as-of", "2019-09-30", "--out", str(out)).returncode == 0
     target = f"sqlite:///{tmp_path / 'imported.db'}"
-    dry = run("import", str(out), "--db", target, "--dry-run")
+    who = ("--actor-id", "xs-li", "--actor-name", "李處長", "--actor-unit", "省委巡視辦")
+    dry = run("import", str(out), "--db", target, "--dry-run", *who)
     assert dry.returncode == 0, dry.stderr
     assert f"{rows} new (would record" in dry.stdout.replace("\n", " ")
-    done = run("import", str(out), "--db", target)
+    done = run("import", str(out), "--db", target, *who)
     assert f"{rows} new (recorded" in done.stdout.replace("\n", " ")
-    again = run("import", str(out), "--db", target)
+    again = run("import", str(out), "--db", target, *who)
     assert f"0 new (recorded 0 events), {rows} unchanged" in again.stdout.replace("\n", " ")
     broken = tmp_path / "broken.csv"
     broken.write_text("序號,問題描述\n1,x\n", encoding="utf-8")
-    refused = run("import", str(broken), "--db", target)
+    refused = run("import", str(broken), "--db", target, *who)
     assert (
         refused.returncode == 2
         and "nothing recorded" in refused.stdout

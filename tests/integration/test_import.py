@@ -16,6 +16,9 @@ from rectify.io.export import write_csv, write_xlsx
 from rectify.io.importer import ImportRejected, import_ledger
 from rectify.io.tabular import cells
 
+IMPORTER = rectify.Actor("xs-li", "李處長", "省委巡視辦", [rectify.Role.VERIFIER])
+"""Who imports: a verifier of a unit none of the ledgers' problems belongs to."""
+
 HEADER = [
     "序號",
     "問題描述",
@@ -127,7 +130,7 @@ def test_export_import_export_gives_the_same_ledger(
     else:
         write_xlsx(path, rows, figures, as_of=DEMO_TODAY, known_at=None)
     target = rectify.connect(store_url, today=lambda: DEMO_TODAY)
-    result = import_ledger(target, path)
+    result = import_ledger(target, path, actor=IMPORTER)
     assert len(result.new) == len(rows) == 45 and result.events > 45
     assert exported(target, DEMO_TODAY) == exported(source, DEMO_TODAY)
     assert any("退回1次" in r.remarks for r in rows) and any(
@@ -143,7 +146,7 @@ def test_export_import_export_gives_the_same_ledger(
     ]
     # and importing it again records nothing new
     count = target.recorder.max_notification_id()
-    again = import_ledger(target, path)
+    again = import_ledger(target, path, actor=IMPORTER)
     assert (len(again.new), len(again.unchanged), again.events) == (0, 45, 0)
     assert target.recorder.max_notification_id() == count
 
@@ -152,12 +155,12 @@ def test_a_legacy_ledger_becomes_back_dated_events(
     app: rectify.RectificationApp, tmp_path: Path
 ) -> None:
     path = xlsx(tmp_path / "2019年度問題清單.xlsx", GOOD)
-    dry = import_ledger(app, path, dry_run=True)
+    dry = import_ledger(app, path, dry_run=True, actor=IMPORTER)
     assert (len(dry.new), dry.dry_run) == (3, True) and app.recorder.max_notification_id() in (
         None,
         0,
     )
-    result = import_ledger(app, path)
+    result = import_ledger(app, path, actor=IMPORTER)
     assert [key for _, _, key in result.new] == ["1", "2", "3"]
     rows = app.ledger(as_of="2019-12-31")
     first, second, third = rows
@@ -192,20 +195,22 @@ def test_a_legacy_ledger_becomes_back_dated_events(
         "verify",
         "close_out",
     ]
-    assert trail[-3].actor.unit == "省財政廳" and trail[-2].actor.unit == "臺賬導入"
+    assert trail[-3].actor.unit == "省財政廳" and trail[-2].actor == IMPORTER
     # the same rows under another list name are other problems; under the same name, the same
-    assert len(import_ledger(app, path, list_name="另一清單", dry_run=True).new) == 3
-    assert len(import_ledger(app, path, dry_run=True).unchanged) == 3
+    assert (
+        len(import_ledger(app, path, list_name="另一清單", dry_run=True, actor=IMPORTER).new) == 3
+    )
+    assert len(import_ledger(app, path, dry_run=True, actor=IMPORTER).unchanged) == 3
 
 
 def test_a_changed_row_is_reported_not_rewritten(
     app: rectify.RectificationApp, tmp_path: Path
 ) -> None:
-    import_ledger(app, xlsx(tmp_path / "l.xlsx", GOOD))
+    import_ledger(app, xlsx(tmp_path / "l.xlsx", GOOD), actor=IMPORTER)
     changed = [row[:] for row in GOOD]
     changed[2][10] = "已整改"
     changed[2][15] = "2019-09-01"
-    result = import_ledger(app, xlsx(tmp_path / "l.xlsx", changed))
+    result = import_ledger(app, xlsx(tmp_path / "l.xlsx", changed), actor=IMPORTER)
     assert [(n, key, fields) for n, _, key, fields in result.differs] == [
         (4, "3", ["status", "mode"])
     ]
@@ -230,11 +235,14 @@ def test_a_mapping_file_lets_a_unit_use_its_own_headers(
     )
     path = xlsx(tmp_path / "own.xlsx", GOOD, header)
     with pytest.raises(ImportRejected):
-        import_ledger(app, path)  # without the mapping the columns are missing
-    assert len(import_ledger(app, path, mapping=mapping).new) == 3
+        import_ledger(app, path, actor=IMPORTER)  # without the mapping the columns are missing
+    assert len(import_ledger(app, path, mapping=mapping, actor=IMPORTER).new) == 3
     toml = tmp_path / "map.toml"
     toml.write_text("\n".join(f'"{k}" = "{v}"' for k, v in own.items()), encoding="utf-8")
-    assert len(import_ledger(app, path, mapping=toml, list_name="x", dry_run=True).new) == 3
+    assert (
+        len(import_ledger(app, path, mapping=toml, list_name="x", dry_run=True, actor=IMPORTER).new)
+        == 3
+    )
 
 
 def bad(
@@ -243,7 +251,10 @@ def bad(
     app = rectify.connect("memory://", today=lambda: date(2019, 12, 31))
     with pytest.raises(ImportRejected) as rejected:
         import_ledger(
-            app, xlsx(tmp_path / "bad.xlsx", rows, header), units={"省財政廳", "省教育廳"}
+            app,
+            xlsx(tmp_path / "bad.xlsx", rows, header),
+            units={"省財政廳", "省教育廳"},
+            actor=IMPORTER,
         )
     assert app.recorder.max_notification_id() in (None, 0), "nothing may be recorded"
     assert rejected.value.field == "file"
@@ -292,7 +303,7 @@ def test_a_deadline_with_nobody_named_is_a_problem_sent_out_with_its_deadline(
     rows[2][5] = ""  # 責任人: a list's problem has its deadline before anyone is assigned
     rows[2][10] = "已發現"
     app = rectify.connect("memory://", today=lambda: DEMO_TODAY)
-    import_ledger(app, xlsx(tmp_path / "l.xlsx", rows))
+    import_ledger(app, xlsx(tmp_path / "l.xlsx", rows), actor=IMPORTER)
     sent = app.ledger()[2]
     assert (sent.status, sent.responsible_person, str(sent.deadline)) == (
         rectify.Status.FOUND,
@@ -310,7 +321,7 @@ def test_merged_cells(tmp_path: Path) -> None:
     book.save(path)
     app = rectify.connect("memory://", today=lambda: date(2019, 12, 31))
     with pytest.raises(ImportRejected) as rejected:
-        import_ledger(app, path)
+        import_ledger(app, path, actor=IMPORTER)
     assert (rejected.value.rows[0].row, rejected.value.rows[0].column) == (3, "E3:E4")
     assert "merged" in str(rejected.value)
     assert app.recorder.max_notification_id() in (None, 0)
@@ -321,13 +332,13 @@ def test_an_empty_sheet(tmp_path: Path) -> None:
     book.save(tmp_path / "empty.xlsx")
     app = rectify.connect("memory://")
     with pytest.raises(ImportRejected, match="empty"):
-        import_ledger(app, tmp_path / "empty.xlsx")
+        import_ledger(app, tmp_path / "empty.xlsx", actor=IMPORTER)
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
     with pytest.raises(ImportRejected, match="empty"):
-        import_ledger(app, tmp_path / "empty.csv")
+        import_ledger(app, tmp_path / "empty.csv", actor=IMPORTER)
 
 
 def test_not_a_workbook(tmp_path: Path) -> None:
     (tmp_path / "x.xlsx").write_text("not really", encoding="utf-8")
     with pytest.raises(ImportRejected, match="not a readable workbook"):
-        import_ledger(rectify.connect("memory://"), tmp_path / "x.xlsx")
+        import_ledger(rectify.connect("memory://"), tmp_path / "x.xlsx", actor=IMPORTER)

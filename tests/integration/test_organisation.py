@@ -655,13 +655,13 @@ def test_an_imported_ledger_keeps_its_links_where_the_store_has_them(
     write_xlsx(path, source.ledger(), source.figures(), as_of=TODAY, known_at=None)
 
     bare = rectify.connect("memory://", today=lambda: TODAY)
-    import_ledger(bare, path)
+    import_ledger(bare, path, actor=Cast.verifier)
     row = bare.ledger()[0]
     assert (row.list_id, row.common_problem, row.branch_id) == (None, None, None)
 
     target = rectify.connect(store_url, today=lambda: TODAY)
     setup(target)
-    import_ledger(target, path)
+    import_ledger(target, path, actor=Cast.verifier)
     row = target.ledger()[0]
     assert (row.id, row.list_id, row.common_problem, row.branch_id) == (issue, plist, "01", branch)
     assert target.get_branch(branch).issues == (issue,)

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from rectify.domain.values import Status
-from rectify.io.tabular import EXPORT_COLUMNS, HEADERS, cells, footer_text
+from rectify.io.tabular import EXPORT_COLUMNS, HEADERS, footer_text, writable, writable_cells
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -50,7 +50,10 @@ def write_xlsx(
     known_at: int | None,
     exported_at: datetime | None = None,
 ) -> None:
-    """The ledger sheet (臺賬) and the figures sheet (整改進度) in one workbook."""
+    """The ledger sheet (臺賬) and the figures sheet (整改進度) in one workbook.
+
+    Every text cell is written as :func:`~rectify.io.tabular.writable` gives it: a character
+    XML cannot carry (a control character an older store may hold) becomes U+FFFD."""
     moment = exported_at or datetime.now(UTC)
     book = Workbook()
     sheet = book.active
@@ -62,7 +65,7 @@ def write_xlsx(
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     status_column = HEADERS.index("狀態") + 1
     for row in rows:
-        sheet.append(cells(row))
+        sheet.append(writable_cells(row))
         colour = traffic_light(row)
         if colour is not None:
             sheet.cell(row=sheet.max_row, column=status_column).fill = colour
@@ -76,7 +79,7 @@ def write_xlsx(
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(last, 1)}"
     sheet.append([])
-    sheet.append([footer_text(as_of, known_at, moment)])
+    sheet.append([writable(footer_text(as_of, known_at, moment))])
     _figures_sheet(book.create_sheet("整改進度"), figures)
     book.save(path)
 
@@ -107,7 +110,7 @@ def _figures_sheet(sheet: Any, figures: Figures) -> None:
     )
     for unit, b in figures.by_unit.items():
         sheet.append(
-            [unit, b.found, b.rectified, b.closed_out, b.overdue, b.rectified_late,
+            [writable(unit), b.found, b.rectified, b.closed_out, b.overdue, b.rectified_late,
              rate(b.rectification_rate), rate(b.close_out_rate)]
         )  # fmt: skip
     sheet.column_dimensions["A"].width = 36
@@ -123,7 +126,8 @@ def write_csv(
     known_at: int | None,
     exported_at: datetime | None = None,
 ) -> None:
-    """The ledger as CSV (UTF-8 with a byte-order mark, so Excel opens it in Chinese)."""
+    """The ledger as CSV (UTF-8 with a byte-order mark, so Excel opens it in Chinese); text
+    cells as :func:`~rectify.io.tabular.writable` gives them."""
     moment = exported_at or datetime.now(UTC)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f)
@@ -132,8 +136,8 @@ def write_csv(
             out.writerow(
                 [
                     "" if v is None else v.isoformat() if isinstance(v, date) else v
-                    for v in cells(row)
+                    for v in writable_cells(row)
                 ]
             )
         out.writerow([])
-        out.writerow([footer_text(as_of, known_at, moment)])
+        out.writerow([writable(footer_text(as_of, known_at, moment))])

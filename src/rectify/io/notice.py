@@ -1,4 +1,7 @@
-"""Write the periodic notification (通報) as Markdown or as an Excel sheet."""
+"""Write the periodic notification (通報) as Markdown or as an Excel sheet.
+
+A unit's name is written as :func:`~rectify.io.tabular.writable` gives it, so what an older store
+holds (a control character, say) never stops a notice from being written."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from rectify.io.tabular import writable
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,7 +22,7 @@ HEADERS = ("責任單位", "本期發現", "本期整改", "本期銷號", "逾�
 
 def _cells(line: NoticeLine) -> list[str | int]:
     return [
-        line.unit,
+        writable(line.unit),
         line.found,
         line.rectified,
         line.closed_out,

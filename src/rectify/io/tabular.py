@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from rectify.domain.values import LabelledEnum
+from rectify.domain.values import LabelledEnum, replace_unholdable
 from rectify.projections.ledger import LedgerRow
 
 MEASURE_SEPARATOR = "\n"
@@ -85,6 +85,18 @@ HEADERS = tuple(c.header for c in EXPORT_COLUMNS)
 def cells(row: LedgerRow) -> list[Any]:
     """The row's cells, in :data:`EXPORT_COLUMNS` order."""
     return [c.value(row) for c in EXPORT_COLUMNS]
+
+
+def writable(value: Any) -> Any:
+    """A cell as a file can carry it: text with every character no store or spreadsheet can
+    hold (NUL, C0 controls but tab, newline and carriage return, lone surrogates) replaced by
+    U+FFFD; anything else as it is. What an older store already holds is written, never refused."""
+    return replace_unholdable(value) if isinstance(value, str) else value
+
+
+def writable_cells(row: LedgerRow) -> list[Any]:
+    """The row's cells as a file can carry them (:func:`writable`)."""
+    return [writable(v) for v in cells(row)]
 
 
 def footer_text(as_of: date, known_at: int | None, exported_at: datetime) -> str:
