@@ -74,7 +74,7 @@ from rectify.projections.organisation import (
 from rectify.projections.projector import Projector
 from rectify.projections.store import AUDIT_COLUMNS, StoreConflict, construct_views
 from rectify.projections.views import AuditEntry, IssueView, audit_entry_from_row
-from rectify.store_access import check_store, store_errors, typed_failures
+from rectify.store_access import check_store, replaying, store_errors, typed_failures
 
 _PAGE = 1000
 
@@ -146,7 +146,8 @@ class RectificationApp(Application[UUID]):
 
     def _get(self, cls: type[A], ident: UUID, kind: str) -> A:
         try:
-            found: object = self.repository.get(ident)
+            with replaying(kind, ident):
+                found: object = self.repository.get(ident)
         except AggregateNotFoundError:
             raise NotFound(kind, ident) from None
         if not isinstance(found, cls):
@@ -1252,7 +1253,8 @@ class RectificationApp(Application[UUID]):
     # ------------------------------------------------------------------ queries
 
     def _aggregate_at(self, aggregate_id: UUID, version: int) -> Any:
-        return self.repository.get(aggregate_id, version=version)
+        with replaying("aggregate", aggregate_id):
+            return self.repository.get(aggregate_id, version=version)
 
     def _read_notifications(self, after: int) -> list[tuple[int, Any]]:
         page = self.recorder.select_notifications(after + 1, _PAGE, inclusive_of_start=True)
@@ -1600,10 +1602,11 @@ def replay_until(events: Sequence[Any], as_of: date) -> Any:
     """The aggregate (an issue, branch, round) rebuilt from its events dated on or before
     ``as_of`` (None if none were)."""
     aggregate: Any = None
-    for e in events:
-        if e.on > as_of:
-            break  # business dates never go backwards within one aggregate
-        aggregate = e.mutate(aggregate)
+    with replaying("aggregate", events[0].originator_id if events else None):
+        for e in events:
+            if e.on > as_of:
+                break  # business dates never go backwards within one aggregate
+            aggregate = e.mutate(aggregate)
     return aggregate
 
 

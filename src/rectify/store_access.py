@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import (
     DatabaseError,
@@ -68,6 +69,22 @@ def store_errors(where: str = "the store") -> Iterator[None]:
         raise IntegrityError(msg) from e
     except (InterfaceError, DatabaseError, PersistenceError, sqlite3.Error) as e:
         raise StoreUnavailable(where, str(e)) from e
+
+
+@contextmanager
+def replaying(kind: str, ident: object) -> Iterator[None]:
+    """Around rebuilding an aggregate from its stored events: a history that does not replay (an
+    event forged, reordered, or missing from the middle) raises :class:`IntegrityError` naming
+    the aggregate, whatever the event's body raised."""
+    try:
+        yield
+    except (RectifyError, PersistenceError, RecordConflictError, sqlite3.Error):
+        raise
+    except AggregateNotFoundError:
+        raise
+    except Exception as e:
+        msg = f"the stored history of {kind} {ident} does not replay: {type(e).__name__}: {e}"
+        raise IntegrityError(msg) from e
 
 
 def check_store(env: dict[str, str], url: str, *, create: bool) -> None:

@@ -17,8 +17,9 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from rectify.domain.issue import Issue
+from rectify.errors import IntegrityError
 from rectify.projections.ledger import issue_state, pack_state, stamp
-from rectify.projections.store import StoreConflict, ViewStore, to_json
+from rectify.projections.store import TrackingMoved, ViewStore, to_json
 from rectify.projections.views import AnyState, AuditEntry, action_of
 
 LoadIssue = Callable[[UUID, int], Any]
@@ -40,11 +41,14 @@ class Projector:
         self.recent_size = 50_000
         self.idle_size = 5_000
 
-    def project(self, notifications: Sequence[tuple[int, Any]]) -> None:
-        """Write the rows of a batch of ``(position, domain event)`` and track its last position.
+    def project(self, notifications: Sequence[tuple[int, Any]], after: int) -> None:
+        """Write the rows of a batch of ``(position, domain event)``, read after position
+        ``after``, and track its last position.
 
-        Raises eventsourcing's IntegrityError when another writer projected these first.
-        """
+        Raises :class:`TrackingMoved` when the views moved on since ``after`` (another writer
+        projected, or a rebuild cleared them): nothing is written. Raises
+        :class:`~rectify.errors.IntegrityError` when an event does not apply to what came before
+        it (the stored history was changed)."""
         if not notifications:
             return
         issues: dict[UUID, Issue] = {}
@@ -70,26 +74,29 @@ class Projector:
                     before = cached
                 else:
                     before = self.load_issue(key, e.originator_version - 1)
-                seqs[key] = known[str(key)]
+                seq = known.get(str(key))
+                if seq is None:  # its first row was cleared by a rebuild meanwhile
+                    raise TrackingMoved(f"issue {key} is not on the ledger any more")
+                seqs[key] = seq
             if isinstance(e, Issue.IssueFound):
                 seqs[key] = next_seq
                 next_seq += 1
             from_state = before.status if before is not None else None
-            after = e.mutate(before)  # mutates ``before`` in place: its state was read above
-            assert isinstance(after, Issue)
-            issues[key] = after
+            state = _apply(e, before, position)  # mutates ``before``: its state was read above
+            issues[key] = state
             if key in pending:  # the row this event supersedes was made in this batch
                 pending[key][-2:] = [position, e.on.isoformat()]
             elif e.originator_version > 1:
                 closes.append((position, e.on.isoformat(), str(key), e.originator_version - 1))
-            row = self._version_row(after, seqs[key], position)
+            row = self._version_row(state, seqs[key], position)
             versions.append(row)
             pending[key] = row
-            audit.append(self._audit_row(position, e, from_state, after))
+            audit.append(self._audit_row(position, e, from_state, state))
         last = notifications[-1][0]
         audit.sort(key=lambda row: row[0])
         self.store.write(
             Tracking(self.application_name, last),
+            after=after,
             versions=versions,
             closes=closes,
             audit=audit,
@@ -114,7 +121,7 @@ class Projector:
             if before is None and e.originator_version > 1:
                 before = self.load_issue(key, e.originator_version - 1)
             from_state = getattr(before, "status", None)
-            after = e.mutate(before)
+            after = _apply(e, before, position)
             current[key] = after
             audit.append(self._audit_row(position, e, from_state, after))
             if e.originator_version == 1:
@@ -191,7 +198,23 @@ class Projector:
                         self.recent.popitem(last=False)
                     return done
                 try:
-                    self.project(batch)
-                except StoreConflict:
-                    continue  # someone else projected it; read on from their position
+                    self.project(batch, after)
+                except TrackingMoved:
+                    continue  # another writer projected it, or a rebuild began: read again
                 done += len(batch)
+
+
+def _apply(event: Any, before: Any, position: int) -> Any:
+    """``event`` applied to the aggregate as it was before it (None for its first event), or
+    :class:`IntegrityError` naming the event when it does not apply: a stored history that was
+    changed (a forged or reordered event, a missing one) can raise anything from the event's
+    body, and none of that may leave the projector untyped."""
+    try:
+        return event.mutate(before)
+    except Exception as e:
+        msg = (
+            f"stored event {event.originator_version} of {event.originator_id} (position "
+            f"{position}, {type(event).__qualname__}) does not apply to the history before it: "
+            f"{type(e).__name__}: {e}"
+        )
+        raise IntegrityError(msg) from e

@@ -38,13 +38,19 @@ class ViewsProjection(Projection[ViewStore]):
         self._app: RectificationApp | None = None
         self.projector = Projector(view, self._load, RectificationApp.name)
 
-    def _load(self, aggregate_id: UUID, version: int) -> Any:
+    def _application(self) -> RectificationApp:
         if self._app is None:
             self._app = RectificationApp(dict(self.app_env), catch_up=False)
-        return self._app._aggregate_at(aggregate_id, version)
+        return self._app
+
+    def _load(self, aggregate_id: UUID, version: int) -> Any:
+        return self._application()._aggregate_at(aggregate_id, version)
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.projector.project([(tracking.notification_id, domain_event)])
+        # The event is the signal, the log the source: catching up from the tracked position
+        # (not writing this one event) stays correct when a rebuild or another process has
+        # moved the views meanwhile.
+        self.projector.catch_up(self._application()._read_notifications)
 
 
 def follow(

@@ -34,6 +34,7 @@ from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from rectify.errors import IntegrityError as ViewsIntegrityError
 from rectify.projections.ledger import stamp
 
 if TYPE_CHECKING:
@@ -95,8 +96,31 @@ class ViewStore(TrackingRecorder, ABC):
         """Record the tracking position in the cursor's transaction."""
 
     @abstractmethod
+    def _tracking_table(self) -> str:
+        """The qualified name of eventsourcing's tracking table."""
+
     def _drop_tracking(self, cursor: Any, application_name: str) -> None:
         """Forget the position tracked for ``application_name`` (eventsourcing's own rows stay)."""
+        cursor.execute(
+            f"DELETE FROM {self._tracking_table()} WHERE application_name = ?",
+            (application_name,),
+        )
+
+    def _schema_lock(self, cursor: Any) -> None:
+        """Serialise creating and upgrading the tables between processes (where DDL needs it)."""
+
+    def _lock_views(self, cursor: Any) -> None:
+        """Take the views' write lock for the cursor's transaction: every batch written, every
+        clear, holds it, so they happen one after another, never interleaved."""
+        cursor.execute(f"UPDATE {self._table('meta')} SET value = value WHERE key = 'schema'")
+
+    def _tracked(self, cursor: Any, application_name: str) -> int:
+        cursor.execute(
+            f"SELECT MAX(notification_id) FROM {self._tracking_table()} WHERE application_name = ?",
+            (application_name,),
+        )
+        row = cursor.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
 
     # ------------------------------------------------------------------ schema
 
@@ -120,6 +144,7 @@ class ViewStore(TrackingRecorder, ABC):
         """
         meta = self._table("meta")
         with self._cursor(commit=True) as c:
+            self._schema_lock(c)
             c.execute(f"CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT)")
             c.execute(f"SELECT value FROM {meta} WHERE key = 'schema'")
             found = c.fetchone()
@@ -131,19 +156,26 @@ class ViewStore(TrackingRecorder, ABC):
                 c.execute(f"DROP TABLE IF EXISTS {self._table(name)}")
             for statement in self.view_table_statements():
                 c.execute(statement)
-        self.clear(application_name)
+            # The schema row is the views' lock row: made once, updated, never deleted.
+            if found is None:
+                c.execute(
+                    f"INSERT INTO {meta} (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,)
+                )
+            else:
+                c.execute(f"UPDATE {meta} SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
+            self._drop_tracking(c, application_name)
         return True
 
     def clear(self, application_name: str) -> None:
-        """Empty every view table and forget the tracking: the next catch-up rebuilds from zero."""
+        """Empty every view table and forget the tracking: the next catch-up rebuilds from zero.
+
+        It holds the views' lock, so a batch another process read before the clear cannot be
+        written after it (:meth:`write` finds the tracking moved and refuses it)."""
         with self._cursor(commit=True) as c:
-            for name in (*_VIEW_TABLES, "meta"):
+            self._lock_views(c)
+            for name in _VIEW_TABLES:
                 c.execute(f"DELETE FROM {self._table(name)}")
             self._drop_tracking(c, application_name)
-            c.execute(
-                f"INSERT INTO {self._table('meta')} (key, value) VALUES ('schema', ?)",
-                (SCHEMA_VERSION,),
-            )
 
     # ------------------------------------------------------------------ writing
 
@@ -151,16 +183,41 @@ class ViewStore(TrackingRecorder, ABC):
         self,
         tracking: Tracking,
         *,
+        after: int,
         versions: Sequence[Sequence[Any]],
         closes: Sequence[Sequence[Any]],
         audit: Sequence[Sequence[Any]],
         records: Sequence[Sequence[Any]] = (),
     ) -> None:
-        """Write one batch of view rows and its tracking position atomically.
+        """Write one batch of view rows and its tracking position atomically, if the views are
+        still tracked at ``after`` (where the batch was read from).
 
         ``closes`` are ``(pos_to, on_to, issue_id, version)`` for rows that stop being the latest.
-        Raises eventsourcing's IntegrityError when another writer got there first.
+        Raises :class:`TrackingMoved` (a ``StoreConflict``) when another writer projected on, or
+        a rebuild cleared the views, since the batch was read: nothing is written, read again.
+        Raises :class:`~rectify.errors.IntegrityError` when the views hold rows past their
+        tracked position (they were edited): ``rebuild_views`` mends them.
         """
+        try:
+            self._write(tracking, after, versions, closes, audit, records)
+        except TrackingMoved:
+            raise
+        except StoreConflict as e:
+            msg = (
+                f"the views hold rows past their tracked position {after} (they were changed "
+                f"outside rectify); rebuild them (rectify rebuild): {e}"
+            )
+            raise ViewsIntegrityError(msg) from e
+
+    def _write(
+        self,
+        tracking: Tracking,
+        after: int,
+        versions: Sequence[Sequence[Any]],
+        closes: Sequence[Sequence[Any]],
+        audit: Sequence[Sequence[Any]],
+        records: Sequence[Sequence[Any]],
+    ) -> None:
         versions_sql = (
             f"INSERT INTO {self._table('versions')} ({', '.join(VERSION_COLUMNS)}) "
             f"VALUES ({', '.join('?' for _ in VERSION_COLUMNS)})"
@@ -174,6 +231,11 @@ class ViewStore(TrackingRecorder, ABC):
             "WHERE issue_id = ? AND version = ? AND pos_to IS NULL"
         )
         with self._cursor(commit=True) as c:
+            self._lock_views(c)
+            tracked = self._tracked(c, tracking.application_name)
+            if tracked != after:
+                msg = f"the views are tracked at {tracked}, not {after} as the batch was read"
+                raise TrackingMoved(msg)
             self._track(c, tracking)
             if closes:
                 c.executemany(close_sql, closes)
@@ -292,6 +354,11 @@ class ViewStore(TrackingRecorder, ABC):
         return int(row[0]) if row and row[0] is not None else 0
 
 
+class TrackingMoved(StoreConflict):
+    """The views moved on (another writer projected, or a rebuild cleared them) since a batch
+    was read: nothing was written; read again from the tracked position."""
+
+
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -313,8 +380,8 @@ class SQLiteViewStore(SQLiteTrackingRecorder, ViewStore):
     def _track(self, cursor: Any, tracking: Tracking) -> None:
         self._insert_tracking(cursor, tracking)
 
-    def _drop_tracking(self, cursor: Any, application_name: str) -> None:
-        cursor.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
+    def _tracking_table(self) -> str:
+        return "tracking"
 
 
 class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
@@ -336,11 +403,14 @@ class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
     def _track(self, cursor: Any, tracking: Tracking) -> None:
         self._insert_tracking(cursor.dict_cursor, tracking)
 
-    def _drop_tracking(self, cursor: Any, application_name: str) -> None:
+    def _tracking_table(self) -> str:
+        return f'"{self.datastore.schema}"."{self.tracking_table_name}"'
+
+    def _schema_lock(self, cursor: Any) -> None:
+        # Concurrent CREATE TABLE IF NOT EXISTS fails on PostgreSQL ("tuple concurrently
+        # updated"): processes opening the same schema at once take turns.
         cursor.execute(
-            f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}" '
-            "WHERE application_name = ?",
-            (application_name,),
+            "SELECT pg_advisory_xact_lock(hashtext(?))", (f"{self.datastore.schema}.{PREFIX}",)
         )
 
 
@@ -389,4 +459,11 @@ def construct_views(app: Application[Any]) -> ViewStore:
     return store
 
 
-__all__ = ["PostgresViewStore", "SQLiteViewStore", "StoreConflict", "ViewStore", "to_json"]
+__all__ = [
+    "PostgresViewStore",
+    "SQLiteViewStore",
+    "StoreConflict",
+    "TrackingMoved",
+    "ViewStore",
+    "to_json",
+]
