@@ -6,6 +6,7 @@ Each test runs on SQLite and PostgreSQL (``persistent_url``)."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import random
 import zipfile
@@ -181,7 +182,10 @@ def test_a_file_in_no_known_encoding_is_refused_typed(
     app: rectify.RectificationApp, tmp_path: Path
 ) -> None:
     noise = b"\xff\xfe" + random.Random(8).randbytes(4096)
-    for data in (noise, "序號,問題描述\n1,x\n".encode("utf-16")):
+    # a UTF-8 byte-order mark, then GBK: read as GB18030 it would be garbage, so it is refused
+    broken = codecs.BOM_UTF8 + "a序號,問題描述\n1,三會一課\n".encode("gbk")
+    assert broken.decode("gb18030").startswith("锘縜")
+    for data in (noise, "序號,問題描述\n1,x\n".encode("utf-16"), broken):
         path = tmp_path / "noise.csv"
         path.write_bytes(data)
         with pytest.raises(ImportRejected, match=r"noise\.csv.*not text in UTF-8 or GB18030") as e:

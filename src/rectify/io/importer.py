@@ -30,6 +30,7 @@ it, no person of that unit is known.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -189,9 +190,11 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]], list
 
 def decode_csv(data: bytes, name: str) -> str:
     """The text of a CSV file: UTF-8 (with or without a byte-order mark), else GB18030; neither
-    raises :class:`ImportRejected` naming the file."""
+    raises :class:`ImportRejected` naming the file. A file that starts with UTF-8's byte-order
+    mark is UTF-8 or nothing (never read as GB18030 garbage)."""
     first: UnicodeDecodeError | None = None
-    for encoding in CSV_ENCODINGS:
+    encodings = CSV_ENCODINGS[:1] if data.startswith(codecs.BOM_UTF8) else CSV_ENCODINGS
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError as e:
@@ -664,9 +667,10 @@ def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
             Withdraw, {"reason": "備註"}, problems,
             actor=actor, on=row.found_on, reason=remarks or "臺賬導入:已撤銷",
         )  # fmt: skip
-    if problems or found is None:
+    if problems:
         first = problems[0]
         raise InvalidCommand(first["field"], first["message"], problems)
+    assert found is not None  # _valid gives None only with a problem
 
     rectifier = _rectifier(row.responsible_unit)
     if status in DECIDED:
@@ -701,9 +705,8 @@ def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
                 "整改日期", f"a {status.label} problem needs the date it was rectified"
             )
         with _step("整改日期", rectify_columns):
-            if (
-                mode is Mode.WITHIN_DEADLINE
-            ):  # submitted within the deadline: its measures were done
+            if mode is Mode.WITHIN_DEADLINE:
+                # submitted within the deadline: its measures were done
                 for number in issue.open_measures():
                     issue.complete_measure(actor=rectifier, on=done_on, measure=number)
                 if deadline is None:
