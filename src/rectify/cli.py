@@ -491,7 +491,14 @@ def import_(
         actor = Actor(actor_id, actor_name or "", actor_unit, [Role.VERIFIER])
     except RectifyError as e:
         _fail(e)
-    application = _open(db)
+    try:
+        application = connect(db, create=not dry_run)
+    except NotFound as e:  # a dry run into a store not made yet: every row is new; none is made
+        if not dry_run:
+            _fail(e)
+        application = connect("memory://")
+    except RectifyError as e:
+        _fail(e)
     known = None
     if units is not None:
         try:

@@ -24,7 +24,7 @@ from rectify import Actor, Role
 from rectify.cli import app as cli
 from rectify.domain.issue import Issue
 from rectify.domain.values import Source
-from rectify.errors import InvalidCommand, RectifyError
+from rectify.errors import InvalidCommand, NotFound, RectifyError
 from rectify.io.export import write_csv, write_xlsx
 from rectify.io.importer import ImportRejected, import_ledger
 from rectify.io.notice import notice_markdown, write_notice
@@ -357,3 +357,19 @@ def test_exports_write_what_an_older_store_holds(
     target = rectify.connect("memory://", today=lambda: TODAY)
     import_ledger(target, book, actor=IMPORTER)
     assert target.ledger()[0].title == "Word換行\ufffd之後"
+
+
+def test_a_dry_run_into_a_store_not_made_yet_previews_and_creates_nothing(
+    persistent_url: str, tmp_path: Path
+) -> None:
+    path = xlsx(tmp_path / "l.xlsx", good())
+    who = ["--actor-id", "xs-li", "--actor-unit", "省委巡視辦"]
+    dry = CliRunner().invoke(
+        cli,
+        ["import", str(path), "--db", persistent_url, "--dry-run", *who],
+        env={"COLUMNS": "200"},
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "3 new (would record" in dry.output
+    with pytest.raises(NotFound):
+        rectify.connect(persistent_url, create=False)
