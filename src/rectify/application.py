@@ -57,6 +57,8 @@ from rectify.domain.values import (
     Severity,
     Source,
     Status,
+    parse_day,
+    unholdable,
 )
 from rectify.errors import AlreadyExists, ConcurrencyConflict, InvalidCommand, NotFound
 from rectify.persistence import PydanticMapper, env_for_url
@@ -174,10 +176,13 @@ class RectificationApp(Application[UUID]):
     def _uuid(value: UUID | str, field: str, kind: str) -> UUID:
         if isinstance(value, UUID):
             return value
+        if not isinstance(value, str):
+            msg = f"a {kind} id is a UUID or its text, not a {type(value).__name__}"
+            raise InvalidCommand(field, msg)
         try:
-            return UUID(str(value))
+            return UUID(value)
         except ValueError:
-            raise InvalidCommand(field, f"{value!r} is not a {kind} id") from None
+            raise InvalidCommand(field, f"{value[:60]!r} is not a {kind} id") from None
 
     def _command(
         self,
@@ -885,7 +890,7 @@ class RectificationApp(Application[UUID]):
             issuer=issuer,
             issued_on=issued_on,
             deadline=deadline,
-            common_problems=tuple(common_problems),
+            common_problems=common_problems,
         )
         existing = self._recorded_under("list", cmd.command_id)
         if existing is not None:
@@ -951,7 +956,7 @@ class RectificationApp(Application[UUID]):
             on=on,
             command_id=command_id,
             name=name,
-            items=tuple(items),
+            items=items,
         )
         existing = self._recorded_under("checklist", cmd.command_id)
         if existing is not None:
@@ -1001,7 +1006,7 @@ class RectificationApp(Application[UUID]):
             command_id=command_id,
             checklist_id=checklist_id,
             period=period,
-            scope=tuple(scope),
+            scope=scope,
             name=name,
         )
         existing = self._recorded_under("round", cmd.command_id)
@@ -1088,8 +1093,9 @@ class RectificationApp(Application[UUID]):
             actor=actor,
             on=on,
             command_id=command_id,
-            findings=tuple(findings),
-            visited=tuple(visited),
+            findings=findings,
+            visited=visited,
+            dry_run=dry_run,
             deadline=deadline,
         )
         rnd = self.inspection_round(round_id)
@@ -1294,15 +1300,26 @@ class RectificationApp(Application[UUID]):
             self.catch_up()
 
     def _known_at(self, known_at: int | datetime | str | None) -> int | None:
-        if known_at is None or isinstance(known_at, int):
+        if known_at is None:
+            return None
+        if isinstance(known_at, int) and not isinstance(known_at, bool):
+            if known_at < 0:
+                raise InvalidCommand("known_at", f"a log position is not negative ({known_at})")
             return known_at
         if isinstance(known_at, str):
+            text = _check_text(known_at, "known_at")
             try:
-                known_at = datetime.fromisoformat(known_at)
+                known_at = datetime.fromisoformat(text)
             except ValueError:
                 raise InvalidCommand(
-                    "known_at", f"{known_at!r} is neither a position nor an ISO timestamp"
+                    "known_at", f"{text[:40]!r} is neither a position nor an ISO timestamp"
                 ) from None
+        if not isinstance(known_at, datetime):
+            msg = (
+                f"known_at is a log position (int) or a moment (datetime or ISO text), "
+                f"not a {type(known_at).__name__} (a business date is as_of)"
+            )
+            raise InvalidCommand("known_at", msg)
         return self.views.position_at(known_at)
 
     def ledger(
@@ -1325,13 +1342,13 @@ class RectificationApp(Application[UUID]):
         position = self._known_at(known_at)
         filters: dict[str, str] = {}
         if unit is not None:
-            filters["unit"] = unit
+            filters["unit"] = _check_text(unit, "unit")
         if status is not None:
             filters["status"] = _parse(Status, status, "status").value
         if source is not None:
             filters["source"] = _parse(Source, source, "source").value
         if category is not None:
-            filters["category"] = category
+            filters["category"] = _check_text(category, "category")
         with _no_cyclic_gc():
             return [
                 LedgerRow(seq, state, day)
@@ -1401,6 +1418,7 @@ class RectificationApp(Application[UUID]):
         self, branch_id: UUID | str, actor: Actor | None = None
     ) -> tuple[str, ...]:
         """What may happen next to the branch (with ``actor``: what this actor may do now)."""
+        actor = _check_actor(actor)
         return self._branch(branch_id).allowed_actions(actor, self.today())
 
     def branch_id(self, code: str) -> UUID:
@@ -1478,12 +1496,10 @@ class RectificationApp(Application[UUID]):
     def _as_of(self, as_of: date | str | None) -> date:
         if as_of is None:
             return self.today()
-        if isinstance(as_of, date):
-            return as_of
         try:
-            return date.fromisoformat(as_of)
-        except ValueError:
-            raise InvalidCommand("as_of", f"{as_of!r} is not a date (YYYY-MM-DD)") from None
+            return parse_day(as_of)
+        except ValueError as e:
+            raise InvalidCommand("as_of", str(e)) from None
 
     def get_issue(self, issue_id: UUID | str, as_of: date | str | None = None) -> IssueView:
         """The issue as it stood on business date ``as_of`` (default: today), as known now."""
@@ -1498,6 +1514,7 @@ class RectificationApp(Application[UUID]):
 
     def allowed_actions(self, issue_id: UUID | str, actor: Actor | None = None) -> tuple[str, ...]:
         """What may happen next to the issue (with ``actor``: what this actor may do now)."""
+        actor = _check_actor(actor)
         return self._load(self._issue_uuid(issue_id)).allowed_actions(actor, self.today())
 
     def audit_trail(
@@ -1595,7 +1612,24 @@ def _parse(enum: Any, value: object, field: str) -> Any:
         return enum(value)
     except ValueError:
         choices = ", ".join(m.value for m in enum)
-        raise InvalidCommand(field, f"{value!r} is not one of {choices}") from None
+        shown = repr(value[:40]) if isinstance(value, str) else f"a {type(value).__name__}"
+        raise InvalidCommand(field, f"{shown} is not one of {choices}") from None
+
+
+def _check_text(value: object, field: str) -> str:
+    """``value`` if it is text a store can hold (a filter, say), else InvalidCommand."""
+    if not isinstance(value, str):
+        raise InvalidCommand(field, f"expected text, not a {type(value).__name__}")
+    problem = unholdable(value)
+    if problem is not None:
+        raise InvalidCommand(field, f"contains {problem}")
+    return value
+
+
+def _check_actor(actor: object, field: str = "actor") -> Actor | None:
+    if actor is None or isinstance(actor, Actor):
+        return actor
+    raise InvalidCommand(field, f"expected an Actor, not a {type(actor).__name__}")
 
 
 def replay_until(events: Sequence[Any], as_of: date) -> Any:

@@ -50,9 +50,12 @@ AsOfOption = Annotated[
 ]
 
 
-def _open(db: str, today: date | None = None) -> RectificationApp:
+def _open(db: str, today: date | None = None, *, create: bool = False) -> RectificationApp:
+    """The store at ``db``; only a command that records may create it (reading never does)."""
     try:
-        return connect(db) if today is None else connect(db, today=lambda: today)
+        if today is None:
+            return connect(db, create=create)
+        return connect(db, today=lambda: today, create=create)
     except RectifyError as e:
         _fail(e)
 
@@ -146,7 +149,7 @@ def demo(
     if fresh and env.get("SQLITE_DBNAME") not in (None, ":memory:"):
         for suffix in ("", "-wal", "-shm"):
             Path(env["SQLITE_DBNAME"] + suffix).unlink(missing_ok=True)
-    application = _open(db, DEMO_TODAY)
+    application = _open(db, DEMO_TODAY, create=True)
     before = application.recorder.max_notification_id() or 0
     columns = (
         "{task.description}",

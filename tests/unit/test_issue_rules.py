@@ -7,6 +7,7 @@ the code (a table and a plain function): the tests compare the two.
 from __future__ import annotations
 
 import copy
+import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -150,13 +151,29 @@ def spec_may(trigger: str, actor: Actor, issue: Issue) -> bool:
         )
     else:
         allowed = Role.VERIFIER in roles
-    if trigger in ("verify", "reject"):
-        rectifier_unit = issue.rectified_by.unit if issue.rectified_by else None
-        allowed = allowed and actor.unit not in (
-            issue.responsible_unit or issue.unit,
-            rectifier_unit,
+    if trigger in ("verify", "reject", "close_out", "withdraw", "extend_deadline"):
+        # Separation of duties (issue 8): nobody of the issue's own unit, its responsible unit
+        # or a unit that rectified it, and no person who rectified it, decides on it.
+        rectifiers = [e.actor for e in _history(issue) if e.__class__.__name__ in _RECTIFYING]
+        excluded = {issue.unit, issue.responsible_unit or issue.unit}
+        excluded |= {a.unit for a in rectifiers}
+        allowed = (
+            allowed
+            and _plain(actor.unit) not in {_plain(u) for u in excluded}
+            and actor.id not in {a.id for a in rectifiers}
         )
     return allowed
+
+
+_RECTIFYING = ("RectifiedOnTheSpot", "CentrallyTreated", "RectificationSubmitted")
+
+
+def _plain(unit: str) -> str:
+    return unicodedata.normalize("NFKC", unit).replace("\u200b", "").strip()
+
+
+def _history(issue: Issue) -> list[Any]:
+    return list(issue.pending_events)  # the issues here are made and never saved
 
 
 def apply(issue: Issue, trigger: str, actor: Actor, on: date = ON, **args: Any) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StrictBool, model_validator
 
 from rectify.domain.values import (
     Actor,
@@ -225,6 +225,10 @@ class ImportFindings(Command):
     findings: tuple[Finding, ...]
     visited: tuple[UUID | NonEmptyStr, ...] = ()
     deadline: Day | None = None
+    dry_run: StrictBool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {k: v for k, v in super().payload().items() if k != "dry_run"}
 
     @model_validator(mode="after")
     def _deadline_not_before_on(self) -> ImportFindings:

@@ -56,18 +56,15 @@ def later_deadline(
     return None
 
 
-def not_rectifying_unit(
+def independent_decision(
     issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
 ) -> RectifyError | None:
-    """Separation of duties: the unit that rectified does not accept its own work."""
-    units = issue.rectifying_units()
-    if actor.unit in units:
-        return PermissionDenied(
-            actor.id,
-            "verify or reject",
-            f"unit {actor.unit!r} rectified this issue and cannot accept its own work",
-        )
-    return None
+    """Separation of duties: nobody of the issue's own, responsible or rectifying unit, and no
+    person who rectified it, decides on it (verify, reject, close out, withdraw, extend)."""
+    reason = issue.conflict_of_interest(actor)
+    if reason is None:
+        return None
+    return PermissionDenied(actor.id, "decide on this issue", f"separation of duties: {reason}")
 
 
 def due_not_before_on(
@@ -140,7 +137,7 @@ GUARDS: Mapping[str, Guard] = {
         deadline_not_before_on,
         has_deadline,
         later_deadline,
-        not_rectifying_unit,
+        independent_decision,
         due_not_before_on,
         measure_open,
         measures_done,

@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from rectify.domain.checked import Checked
 from rectify.domain.guards import GUARDS
-from rectify.domain.values import Actor, Mode, Severity, Source, Status
+from rectify.domain.values import Actor, Mode, Severity, Source, Status, unit_key
 from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WorkflowDefinition
 from rectify.domain.workflow import workflow as workflow_named
 from rectify.errors import InvalidCommand, PermissionDenied
@@ -226,6 +226,8 @@ class Issue(Checked, Aggregate):
         self.campaign: str | None = None
         self.rectified_on: date | None = None
         self.rectified_by: Actor | None = None
+        self.rectifier_ids: frozenset[str] = frozenset()  # everyone who ever rectified it
+        self.rectifier_units: frozenset[str] = frozenset()  # and their units, by unit_key
         self.rectified_late = False
         self.verified_on: date | None = None
         self.verified_by: Actor | None = None
@@ -309,11 +311,24 @@ class Issue(Checked, Aggregate):
         return self.responsible_unit or self.unit
 
     def rectifying_units(self) -> frozenset[str]:
-        """Units that must not accept the current rectification (separation of duties)."""
-        units = {self.acting_unit}
-        if self.rectified_by is not None:
-            units.add(self.rectified_by.unit)
-        return frozenset(units)
+        """Units that must not decide on the issue (separation of duties): its own unit, the
+        responsible unit, and every unit that rectified it, by :func:`unit_key`."""
+        units = {unit_key(self.unit), unit_key(self.acting_unit)}
+        return frozenset(units | self.rectifier_units)
+
+    def conflict_of_interest(self, actor: Actor) -> str | None:
+        """Why ``actor`` may not decide on this issue (verify, reject, close out, withdraw or
+        extend it), or None. Separation of duties binds everyone, ADMIN included: nobody of the
+        issue's own or responsible unit, of a unit that rectified it, and never a person who
+        rectified it. Units are compared by :func:`unit_key` (``單位Ａ`` is ``單位A``)."""
+        if actor.id in self.rectifier_ids:
+            return f"{actor.id!r} rectified this issue and cannot decide on that work"
+        if unit_key(actor.unit) in self.rectifying_units():
+            return (
+                f"unit {actor.unit!r} is the issue's own, responsible or rectifying unit and "
+                "cannot decide on its own work"
+            )
+        return None
 
     def is_overdue(self, as_of: date) -> bool:
         """逾期: waiting to be rectified with its deadline passed on ``as_of``. Derived, never stored."""
@@ -527,6 +542,8 @@ class Issue(Checked, Aggregate):
         self.rectified_on = on
         self.rectified_by = actor
         self.rectified_late = self.deadline is not None and on > self.deadline
+        self.rectifier_ids = self.rectifier_ids | {actor.id}
+        self.rectifier_units = self.rectifier_units | {unit_key(actor.unit)}
 
     @event(IssueAssigned)
     def _assigned(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from transitions import Machine
 
-from rectify.domain.values import Actor, LabelledEnum, Role, Status
+from rectify.domain.values import Actor, LabelledEnum, Role, Status, same_unit
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -66,7 +66,7 @@ class Step(Generic[S]):
         if Role.ADMIN in actor.roles:
             return True
         return any(
-            g.role in actor.roles and (not g.own_unit or actor.unit == responsible_unit)
+            g.role in actor.roles and (not g.own_unit or same_unit(actor.unit, responsible_unit))
             for g in self.parsed_grants
         )
 
@@ -246,7 +246,7 @@ ISSUE_WORKFLOW_V1 = WorkflowDefinition(
             _status("rectified"),
             Status.VERIFIED,
             ("verifier",),
-            ("not_rectifying_unit",),
+            ("independent_decision",),
             label="驗收",
         ),
         Step(
@@ -254,10 +254,17 @@ ISSUE_WORKFLOW_V1 = WorkflowDefinition(
             _status("rectified"),
             Status.ASSIGNED,
             ("verifier",),
-            ("not_rectifying_unit",),
+            ("independent_decision",),
             label="退回",
         ),
-        Step("close_out", _status("verified"), Status.CLOSED_OUT, ("verifier",), label="銷號"),
+        Step(
+            "close_out",
+            _status("verified"),
+            Status.CLOSED_OUT,
+            ("verifier",),
+            ("independent_decision",),
+            label="銷號",
+        ),
         Step(
             "reopen",
             _status("closed_out"),
@@ -271,7 +278,7 @@ ISSUE_WORKFLOW_V1 = WorkflowDefinition(
             _status("assigned"),
             None,
             ("verifier",),
-            ("has_deadline", "later_deadline", "deadline_not_before_on"),
+            ("independent_decision", "has_deadline", "later_deadline", "deadline_not_before_on"),
             label="延期",
         ),
         Step(
@@ -279,6 +286,7 @@ ISSUE_WORKFLOW_V1 = WorkflowDefinition(
             _status("found", "assigned", "rectified", "verified"),
             Status.WITHDRAWN,
             ("verifier",),
+            ("independent_decision",),
             label="撤銷",
         ),
         Step(

@@ -28,8 +28,20 @@ class Period(BaseModel):
 
     @classmethod
     def parse(cls, text: str) -> Period:
+        if not isinstance(text, str):
+            msg = f"a period is text such as 2019-06, 2019-Q2 or 2019, not a {type(text).__name__}"
+            raise InvalidCommand("period", msg)
         text = text.strip()
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        try:
+            return cls._parse(text)
+        except ValueError:  # a year or month out of range for a date
+            pass
+        msg = f"{text[:40]!r}: write a month (2019-06), a quarter (2019-Q2) or a year (2019)"
+        raise InvalidCommand("period", msg)
+
+    @classmethod
+    def _parse(cls, text: str) -> Period:
+        if m := re.fullmatch(r"([0-9]{4})-([0-9]{1,2})", text):
             year, month = int(m[1]), int(m[2])
             if 1 <= month <= 12:
                 last = calendar.monthrange(year, month)[1]
@@ -38,7 +50,7 @@ class Period(BaseModel):
                     start=date(year, month, 1),
                     end=date(year, month, last),
                 )
-        if m := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text):
+        if m := re.fullmatch(r"([0-9]{4})-?[Qq]([1-4])", text):
             year, quarter = int(m[1]), int(m[2])
             first = 3 * quarter - 2
             last = calendar.monthrange(year, first + 2)[1]
@@ -47,11 +59,10 @@ class Period(BaseModel):
                 start=date(year, first, 1),
                 end=date(year, first + 2, last),
             )
-        if re.fullmatch(r"\d{4}", text):
+        if re.fullmatch(r"[0-9]{4}", text):
             year = int(text)
             return cls(label=text, start=date(year, 1, 1), end=date(year, 12, 31))
-        msg = f"{text!r}: write a month (2019-06), a quarter (2019-Q2) or a year (2019)"
-        raise InvalidCommand("period", msg)
+        raise ValueError(text)
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day <= self.end

@@ -32,6 +32,13 @@ class InvariantViolation(AssertionError):
 
 RECTIFICATIONS = (Issue.RectifiedOnTheSpot, Issue.CentrallyTreated, Issue.RectificationSubmitted)
 ACCEPTANCE_DECISIONS = (Issue.RectificationVerified, Issue.RectificationRejected)
+DECISIONS = (
+    *ACCEPTANCE_DECISIONS,
+    Issue.ClosedOut,
+    Issue.IssueWithdrawn,
+    Issue.DeadlineExtended,
+)
+"""Events that decide on an issue: separation of duties binds who records them."""
 
 
 def _fail(issue_id: object, message: str) -> InvariantViolation:
@@ -96,19 +103,26 @@ def closed_out_only_after_verification(events: Sequence[Issue.Event]) -> None:
             )
 
 
-def nobody_accepts_own_units_work(events: Sequence[Issue.Event]) -> None:
-    """No verification or rejection was made by an actor of a unit that rectified the issue."""
+def nobody_decides_on_own_work(events: Sequence[Issue.Event]) -> None:
+    """No verification, rejection, close-out, withdrawal or extension was made by an actor of the
+    issue's own, responsible or rectifying unit, or by a person who rectified it (the rule of
+    :meth:`Issue.conflict_of_interest`)."""
     issue: Issue | None = None
     for e in events:
-        if isinstance(e, ACCEPTANCE_DECISIONS):
+        if isinstance(e, DECISIONS):
             assert issue is not None
-            if e.actor.unit in issue.rectifying_units():
+            reason = issue.conflict_of_interest(e.actor)
+            if reason is not None:
                 raise _fail(
                     e.originator_id,
-                    f"{e.actor.id} of {e.actor.unit} accepted or rejected its own unit's work "
-                    f"at event {e.originator_version}",
+                    f"event {e.originator_version} ({type(e).__name__}) breaks separation of "
+                    f"duties: {reason}",
                 )
         issue = e.mutate(issue)
+
+
+nobody_accepts_own_units_work = nobody_decides_on_own_work
+"""The name this invariant had when it covered verification and rejection only."""
 
 
 HISTORY_INVARIANTS: dict[str, Callable[[Sequence[Issue.Event]], None]] = {
@@ -118,7 +132,7 @@ HISTORY_INVARIANTS: dict[str, Callable[[Sequence[Issue.Event]], None]] = {
         business_dates_never_go_backwards,
         every_transition_was_allowed,
         closed_out_only_after_verification,
-        nobody_accepts_own_units_work,
+        nobody_decides_on_own_work,
     )
 }
 """Invariants of one issue's recorded history, by name."""
