@@ -409,3 +409,27 @@ def test_a_deleted_middle_event_is_an_integrity_error(tmp_path: Path) -> None:
     with pytest.raises(IntegrityError):
         app.rebuild_views()
     app.close()
+
+
+def test_a_store_that_already_holds_a_nul_stays_readable(store_url: str) -> None:
+    """A store written before NUL was refused (simulated by saving the aggregate directly) keeps
+    its ledger, figures and audit trail readable; where a view cannot hold NUL it shows U+FFFD."""
+    app = rectify.connect(store_url, today=lambda: TODAY)
+    issue = rectify.Issue.record(
+        actor=Cast.inspector,
+        on=date(2019, 6, 1),
+        title="a\x00b",
+        unit="單位\x00甲",
+        source=rectify.Source.INSPECTION,
+        category="組織\x00生活",
+    )
+    app.save(issue)
+    rows = app.ledger()
+    assert [r.title for r in rows] in (["a\x00b"], ["a\ufffdb"])
+    assert app.figures().total.found == 1
+    assert app.audit_trail(issue.id)
+    assert app.get_issue(issue.id).title == "a\x00b"  # the event itself is kept as recorded
+    app.close()
+    again = rectify.connect(store_url, today=lambda: TODAY)  # connecting catches up again
+    assert len(again.ledger()) == (1 if not store_url.startswith("memory") else 0)
+    again.close()

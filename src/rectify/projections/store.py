@@ -426,16 +426,24 @@ class _QmarkCursor:
         return statement.replace("?", "%s")
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(self._sql(statement), params)
+        self.cursor.execute(self._sql(statement), _without_nul(params))
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.cursor.executemany(self._sql(statement), rows)
+        self.cursor.executemany(self._sql(statement), [_without_nul(row) for row in rows])
 
     def fetchone(self) -> Any:
         return self.cursor.fetchone()
 
     def fetchall(self) -> list[Any]:
         return list(self.cursor.fetchall())
+
+
+def _without_nul(row: Sequence[Any]) -> Sequence[Any]:
+    """PostgreSQL text cannot hold NUL; a store written before NUL was refused may hold one in
+    an event, and its views show U+FFFD in its place rather than fail to be written."""
+    if any(isinstance(v, str) and "\x00" in v for v in row):
+        return [v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row]
+    return row
 
 
 def construct_views(app: Application[Any]) -> ViewStore:
