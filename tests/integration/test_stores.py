@@ -17,6 +17,9 @@ from rectify.testing import invariants as inv
 from tests.conftest import TODAY, UNIT, Cast
 
 
+CAMPAIGN_OFFICE = Actor("zx-ban", "專項整治辦", "省委組織部", [Role.VERIFIER])
+
+
 def full_history(app: rectify.RectificationApp) -> UUID:
     """An issue that goes through every kind of event."""
     branch = app.register_branch(
@@ -60,8 +63,8 @@ def full_history(app: rectify.RectificationApp) -> UUID:
     app.verify(iid, actor=Cast.verifier, note="到位", on="2019-09-05")
     app.close_out(iid, actor=Cast.verifier, on="2019-09-06")
     app.reopen(iid, actor=Cast.inspector, reason="反彈", deadline="2019-12-01", on="2019-11-01")
-    app.treat_centrally(
-        iid, actor=Cast.verifier, campaign="專項整治", summary="集中治理", on="2019-11-10"
+    app.treat_centrally(  # by the campaign's office: who rectified never decides on it
+        iid, actor=CAMPAIGN_OFFICE, campaign="專項整治", summary="集中治理", on="2019-11-10"
     )
     app.withdraw(iid, actor=Cast.verifier, reason="合并到其他問題", on="2019-11-11")
     return iid
