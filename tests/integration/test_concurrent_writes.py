@@ -21,10 +21,11 @@ PER_WRITER = 25
 
 
 def _record_many(url: str, worker: int, branch_id: str, out: Any) -> None:
-    app = rectify.connect(url, today=lambda: TODAY, catch_up=False)
     inspector = Actor(f"insp-{worker}", "周組長", Cast.inspector.unit, [Role.INSPECTOR])
     results: list[tuple[str, str, str | None]] = []
+    app = None
     try:
+        app = rectify.connect(url, today=lambda: TODAY, catch_up=False)
         for n in range(PER_WRITER):
             key = f"writer-{worker}/{n}"
             try:
@@ -44,7 +45,8 @@ def _record_many(url: str, worker: int, branch_id: str, out: Any) -> None:
     except Exception as e:  # pragma: no cover - reported to the test, which fails on it
         results.append(("error", repr(e), None))
     finally:
-        app.close()
+        if app is not None:
+            app.close()
         out.put(results)
 
 

@@ -24,9 +24,10 @@ REBUILDS = 6
 
 
 def _write_and_read(url: str, worker: int, out: Any) -> None:
-    app = rectify.connect(url, today=lambda: TODAY)
     failures: list[str] = []
+    app = None
     try:
+        app = rectify.connect(url, today=lambda: TODAY)
         for n in range(ROUNDS):
             ident = app.record_issue(
                 actor=Cast.inspector,
@@ -49,21 +50,24 @@ def _write_and_read(url: str, worker: int, out: Any) -> None:
     except Exception as e:  # anything untyped, or a failure at all, fails the test
         failures.append(f"{type(e).__name__}: {e}")
     finally:
-        app.close()
+        if app is not None:
+            app.close()
         out.put(failures)
 
 
 def _rebuild(url: str, out: Any) -> None:
-    app = rectify.connect(url, today=lambda: TODAY)
     failures: list[str] = []
+    app = None
     try:
+        app = rectify.connect(url, today=lambda: TODAY)
         for _ in range(REBUILDS):
             time.sleep(0.15)
             app.rebuild_views()
     except Exception as e:
         failures.append(f"rebuild: {type(e).__name__}: {e}")
     finally:
-        app.close()
+        if app is not None:
+            app.close()
         out.put(failures)
 
 
