@@ -76,7 +76,7 @@ from rectify.projections.organisation import (
 from rectify.projections.projector import Projector
 from rectify.projections.store import AUDIT_COLUMNS, StoreConflict, construct_views
 from rectify.projections.views import AuditEntry, IssueView, audit_entry_from_row
-from rectify.store_access import check_store, replaying, store_errors, typed_failures
+from rectify.store_access import opening, replaying, typed_failures
 
 _PAGE = 1000
 
@@ -1664,6 +1664,5 @@ def connect(
     if not isinstance(url, str):
         raise InvalidCommand("url", f"a store URL is text, not a {type(url).__name__}")
     env = env_for_url(url)
-    check_store(env, url, create=create)
-    with store_errors(url):
+    with opening(env, url, create=create):
         return RectificationApp(env, today=today, catch_up=catch_up)

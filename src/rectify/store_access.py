@@ -87,16 +87,23 @@ def replaying(kind: str, ident: object) -> Iterator[None]:
         raise IntegrityError(msg) from e
 
 
-def check_store(env: dict[str, str], url: str, *, create: bool) -> None:
-    """Make sure the store of ``env`` can be opened, quickly, before eventsourcing opens it.
+@contextmanager
+def opening(env: dict[str, str], url: str, *, create: bool) -> Iterator[None]:
+    """Around opening the store of ``env``: check first, quickly, that it can be opened.
 
     With ``create=False`` a store that does not exist yet raises :class:`NotFound` instead of
-    being created (a typo'd path must not become an empty ledger)."""
+    being created (a typo'd path must not become an empty ledger). On PostgreSQL the opening
+    holds an advisory lock of the schema, so processes starting at once create its tables one
+    after another (concurrent ``CREATE … IF NOT EXISTS`` fails: "tuple concurrently updated")."""
     module = env["PERSISTENCE_MODULE"]
     if module == "eventsourcing.sqlite":
         _check_sqlite(env["SQLITE_DBNAME"], url, create=create)
-    elif module == "eventsourcing.postgres":
-        _check_postgres(env, url, create=create)
+    if module != "eventsourcing.postgres":
+        with store_errors(url):
+            yield
+        return
+    with _postgres_opening(env, url, create=create), store_errors(_without_password(url)):
+        yield
 
 
 def _check_sqlite(name: str, url: str, *, create: bool) -> None:
@@ -122,13 +129,15 @@ def _check_sqlite(name: str, url: str, *, create: bool) -> None:
         raise NotFound("store", url, "the SQLite file is empty (reading never creates a store)")
 
 
-def _check_postgres(env: dict[str, str], url: str, *, create: bool) -> None:
+@contextmanager
+def _postgres_opening(env: dict[str, str], url: str, *, create: bool) -> Iterator[None]:
     import psycopg
     from psycopg import sql
 
+    shown = _without_password(url)
     schema = env.get("POSTGRES_SCHEMA") or "public"
     try:
-        with psycopg.connect(
+        conn = psycopg.connect(
             dbname=env["POSTGRES_DBNAME"],
             host=env["POSTGRES_HOST"],
             port=int(env["POSTGRES_PORT"]),
@@ -136,28 +145,34 @@ def _check_postgres(env: dict[str, str], url: str, *, create: bool) -> None:
             password=env["POSTGRES_PASSWORD"] or None,
             connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", CONNECT_TIMEOUT)),
             autocommit=True,
-        ) as conn:
+        )
+    except psycopg.Error as e:
+        raise StoreUnavailable(shown, _first_line(e)) from None
+    with conn:
+        try:
             found = conn.execute(
                 "SELECT 1 FROM information_schema.tables "
                 "WHERE table_schema = %s AND table_name = %s",
                 (schema, "rectify_events"),
             ).fetchone()
-            if found is not None:
-                return
-            if not create:
+            if found is None and not create:
                 raise NotFound(
                     "store",
-                    _without_password(url),
+                    shown,
                     "no rectify events in that schema (reading never creates a store)",
                 )
-            if schema != "public":
-                conn.execute(
-                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
-                )
-    except psycopg.Error as e:
-        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
-        reason = lines[0] if lines else type(e).__name__
-        raise StoreUnavailable(_without_password(url), reason) from None
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"rectify.open.{schema}",))
+            if found is None and schema != "public":
+                statement = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+                conn.execute(statement)
+        except psycopg.Error as e:
+            raise StoreUnavailable(shown, _first_line(e)) from None
+        yield  # the session's advisory lock ends with the connection
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
 
 
 def _without_password(url: str) -> str:

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.projection import Projection, ProjectionRunner
 
 from rectify.application import RectificationApp
-from rectify.persistence import ensure_postgres_schema, env_for_url
+from rectify.persistence import env_for_url
 from rectify.projections.projector import Projector
 from rectify.projections.store import PostgresViewStore, ViewStore
+from rectify.store_access import opening
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,13 +64,13 @@ def follow(
     """Project the log at ``url`` into its views, and run the policies, until ``stop`` is set."""
     env = env_for_url(url)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        ensure_postgres_schema(env)
+        with opening(env, url, create=True):
+            # The readiness policy follows too. Made before the runner, whose threads would
+            # race it creating the same tables (PostgreSQL: "tuple concurrently updated").
+            policies = RectificationApp(env, catch_up=False)
         projection = type(
             "Views", (ViewsProjection,), {"name": ViewsProjection.name, "app_env": env}
         )
-        # The readiness policy follows too. Made before the runner, whose threads would race
-        # it creating the same tables (PostgreSQL: "tuple concurrently updated").
-        policies = RectificationApp(env, catch_up=False)
         try:
             with ProjectionRunner(
                 application_class=RectificationApp,
@@ -85,7 +86,8 @@ def follow(
         finally:
             policies.close()
         return
-    app = RectificationApp(env)
+    with opening(env, url, create=True):
+        app = RectificationApp(env)
     try:
         if on_ready is not None:
             on_ready(app)
