@@ -1,0 +1,250 @@
+"""Existing stores keep loading: a store written by rectify 0.1.0 reads the same with today's code.
+
+``tests/data/store-v0.1.0.db`` was written by the 0.1.0 release (commit ad813fd) running
+``tests/data/make_store_v0_1.py``, which also wrote what 0.1.0 answered about it to
+``store-v0.1.0.expected.json``. Here today's code opens a copy of that store (the committed file
+is never opened in place) and must answer the same, asked the same questions by the same
+:func:`answers`: the ledger now, on a past date and as published at an earlier position; the
+figures and notices; every issue, audit trail and the events feed; the branches and the
+lagging-branch board; the problem list's roll-up and the inspection rounds' figures. It must do
+so from the views 0.1.0 left in the file, from views rebuilt by today's code, and it must go on
+recording into the old store.
+
+The contract checked: a newer version may add a field to an answer; it may not drop or change
+one, nor add, drop or reorder a row. Never regenerate the committed files with newer code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+import rectify
+from rectify import Actor, Role, Status
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+STORE = DATA / "store-v0.1.0.db"
+EXPECTED = DATA / "store-v0.1.0.expected.json"
+TODAY = date(2019, 12, 31)
+
+committee = Actor("gw-zhao", "趙主任", "省直機關工委", [Role.VERIFIER])
+inspector = Actor("dy-03", "周組長", "省直機關工委", [Role.INSPECTOR])
+finance = Actor("cz-liu", "劉處長", "省財政廳", [Role.RESPONSIBLE])
+education = Actor("jy-wang", "王處長", "省教育廳", [Role.RESPONSIBLE])
+
+
+def _load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_store_v0_1", DATA / "make_store_v0_1.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SCRIPT = _load_script()
+
+
+@pytest.fixture(scope="module")
+def recorded() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(EXPECTED.read_text(encoding="utf-8"))
+    return document
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    copy = tmp_path / STORE.name
+    shutil.copyfile(STORE, copy)
+    return copy
+
+
+@pytest.fixture
+def app(store: Path) -> Iterator[rectify.RectificationApp]:
+    opened = rectify.connect(f"sqlite:///{store}", today=lambda: TODAY, create=False)
+    yield opened
+    opened.close()
+
+
+def differences(old: Any, new: Any, where: str = "") -> list[str]:
+    """Where ``new`` differs from ``old``: a key of ``old`` missing or changed in ``new``, a list
+    of another length, a value changed. Keys only ``new`` has (fields added since) are allowed."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key, value in old.items():
+            if key not in new:
+                found.append(f"{where}.{key}: missing (was {value!r})")
+            else:
+                found.extend(differences(value, new[key], f"{where}.{key}"))
+        return found
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return [f"{where}: {len(new)} rows, were {len(old)}"]
+        found = []
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            found.extend(differences(a, b, f"{where}[{i}]"))
+        return found
+    if type(old) is not type(new) or old != new:
+        return [f"{where}: {new!r}, was {old!r}"]
+    return []
+
+
+def assert_same_answers(app: rectify.RectificationApp, recorded: dict[str, Any]) -> None:
+    now = SCRIPT.answers(app, recorded["ids"])
+    assert set(now) == set(recorded["answers"])
+    found = differences(recorded["answers"], now)
+    assert not found, f"{len(found)} differences from 0.1.0:\n" + "\n".join(found[:40])
+
+
+def test_the_committed_store_is_one_self_contained_file(recorded: dict[str, Any]) -> None:
+    assert not Path(f"{STORE}-wal").exists() and not Path(f"{STORE}-shm").exists()
+    assert STORE.stat().st_size < 1_000_000
+    db = sqlite3.connect(f"file:{STORE}?mode=ro&immutable=1", uri=True)  # writes nothing beside
+    try:
+        (events,) = db.execute("SELECT COUNT(*) FROM stored_events").fetchone()
+    finally:
+        db.close()
+    assert events == recorded["written_by"]["events"] == 140
+    assert recorded["written_by"]["rectify"] == "0.1.0"
+    assert recorded["written_by"]["commit"].startswith("ad813fd")
+
+
+def test_the_history_is_as_varied_as_promised(recorded: dict[str, Any]) -> None:
+    ledger = recorded["answers"]["ledger"]
+    assert len(ledger) == len(recorded["ids"]["issues"]) == 30
+    assert {r["status"] for r in ledger} == {s.value for s in Status}
+    assert {r["mode"] for r in ledger} == {None, "on_the_spot", "central", "within_deadline"}
+    assert {r["workflow"] for r in ledger} == {"issue/1", "issue/2"}
+    for field in ("overdue", "rectified_late", "rejections", "reopenings", "extensions"):
+        assert any(r[field] for r in ledger), field
+    answers = recorded["answers"]
+    assert len(answers["ledger_past_as_published"]) < len(answers["ledger_past"])  # 補錄
+    actions = {e["action"] for e in answers["events"]}
+    assert {
+        "add_measure",
+        "complete_measure",
+        "delist",
+        "mark_ready",
+        "reject_delisting",
+    } <= actions
+    assert any(f["now"]["relapses"] for f in answers["round_figures"].values())
+
+
+def test_todays_code_reads_the_old_store_the_same(
+    app: rectify.RectificationApp, recorded: dict[str, Any]
+) -> None:
+    assert app.pending_events() == 0  # the views 0.1.0 left are read as they are
+    assert_same_answers(app, recorded)
+    assert app.run_policies() == 0  # the readiness policy reads on from where 0.1.0 left it
+
+
+def test_views_rebuilt_by_todays_code_answer_the_same(
+    app: rectify.RectificationApp, recorded: dict[str, Any]
+) -> None:
+    assert app.rebuild_views() == recorded["written_by"]["events"]
+    assert_same_answers(app, recorded)
+
+
+def test_reading_and_rebuilding_leave_the_events_as_they_were(
+    store: Path, recorded: dict[str, Any]
+) -> None:
+    def events() -> list[tuple[Any, ...]]:
+        db = sqlite3.connect(store)
+        try:
+            return db.execute("SELECT * FROM stored_events ORDER BY rowid").fetchall()
+        finally:
+            db.close()
+
+    before = events()
+    opened = rectify.connect(f"sqlite:///{store}", today=lambda: TODAY)
+    try:
+        opened.rebuild_views()
+        SCRIPT.answers(opened, recorded["ids"])
+    finally:
+        opened.close()
+    assert events() == before
+
+
+def test_new_commands_append_to_the_old_store(store: Path, recorded: dict[str, Any]) -> None:
+    app = rectify.connect(f"sqlite:///{store}", today=lambda: TODAY)
+    try:
+        written = _append(app, recorded)
+    finally:
+        app.close()
+
+    ids = recorded["ids"]
+    reopened = rectify.connect(f"sqlite:///{store}", today=lambda: TODAY)
+    try:
+        assert reopened.pending_events() == 0
+        assert reopened.rebuild_views() == written + 6
+        assert len(reopened.ledger()) == len(ids["issues"]) + 1
+        # What had been recorded by the published position is still answered as it was then.
+        answers = recorded["answers"]
+        as_published = reopened.ledger(as_of=SCRIPT.PAST, known_at=ids["published"])
+        assert not differences(answers["ledger_past_as_published"], SCRIPT.rows_json(as_published))
+        as_known = reopened.ledger(as_of=SCRIPT.PAST, known_at=written)
+        assert not differences(answers["ledger_past"], SCRIPT.rows_json(as_known))
+    finally:
+        reopened.close()
+
+
+def _append(app: rectify.RectificationApp, recorded: dict[str, Any]) -> int:
+    """Record six events of new and old issues and a branch; returns how many 0.1.0 wrote."""
+    ids = recorded["ids"]
+    issues = recorded["answers"]["issues"]
+
+    def one(status: str, workflow: str = "issue/2", unit: str | None = None) -> UUID:
+        return next(
+            UUID(i)
+            for i in ids["issues"]
+            if issues[i]["status"] == status
+            and issues[i]["workflow"] == workflow
+            and (unit is None or issues[i]["unit"] == unit)
+        )
+
+    new = app.record_issue(
+        actor=inspector,
+        title="新發現:黨員教育管理不到位",
+        unit="省財政廳",
+        source="inspection",
+        on="2019-12-30",
+        command_id="after-0.1/1",
+    )
+    app.assign(
+        new,
+        actor=committee,
+        unit="省財政廳",
+        person="劉處長",
+        deadline="2020-03-31",
+        measures=["制定計劃"],
+        on="2019-12-31",
+        command_id="after-0.1/2",
+    )
+    rectified = one("rectified")  # rectified on the spot by its unit in 0.1.0
+    app.verify(rectified, actor=committee, on="2019-12-31")
+    verified_old = one("verified", workflow="issue/1")
+    app.close_out(verified_old, actor=committee, on="2019-12-31")
+    found = one("found", unit="省教育廳")
+    app.rectify_on_the_spot(found, actor=education, summary="已整改", on="2019-12-31")
+    textbooks = ids["branches"]["JY-02"]
+    app.record_election(textbooks, actor=committee, held_on="2019-12-31", on="2019-12-31")
+
+    assert app.get_issue(new).status is Status.ASSIGNED
+    assert app.get_issue(rectified).status is Status.VERIFIED
+    assert app.get_issue(verified_old).status is Status.CLOSED_OUT
+    assert app.get_issue(verified_old).workflow == "issue/1"
+    assert app.get_issue(found).status is Status.RECTIFIED
+    assert not app.get_branch(textbooks).election_overdue
+    assert len(app.ledger()) == len(ids["issues"]) + 1
+    assert [e.action for e in app.audit_trail(new)] == ["record", "assign"]
+    written = int(recorded["written_by"]["events"])
+    assert [e.position for e in app.events_since(written)] == list(range(written + 1, written + 7))
+    return written
