@@ -189,12 +189,18 @@ T = TypeVar("T", bound=type)
 
 
 def typed_failures(cls: T) -> T:
-    """Class decorator: every public method ``cls`` defines runs inside :func:`store_errors`, so
-    nothing the database layer raises leaves the public API untyped."""
-    for name, member in list(vars(cls).items()):
-        if name.startswith("_") or not inspect.isfunction(member):
-            continue
-        setattr(cls, name, _guarded(member))
+    """Class decorator: every public method ``cls`` has from rectify's own classes (the services
+    it is composed of) runs inside :func:`store_errors`, so nothing the database layer raises
+    leaves the public API untyped."""
+    wrapped: set[str] = set()
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("rectify."):
+            continue  # eventsourcing's own Application methods are not our public API
+        for name, member in vars(klass).items():
+            if name.startswith("_") or name in wrapped or not inspect.isfunction(member):
+                continue
+            wrapped.add(name)
+            setattr(cls, name, _guarded(member))
     return cls
 
 

@@ -1,0 +1,61 @@
+"""RectificationApp: commands in, events saved, queries out; and :func:`connect`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from rectify.application.lists import ListService
+from rectify.errors import InvalidCommand
+from rectify.persistence import env_for_url
+from rectify.store_access import opening, typed_failures
+
+
+@typed_failures
+class RectificationApp(ListService):
+    """The rectification ledger as an eventsourcing application.
+
+    Build one with :func:`rectify.connect`. ``today`` is the clock for default business dates
+    (``on=``) and for refusing dates in the future; pass your own to replay or test.
+
+    Its methods come from one service per concern (:mod:`rectify.application.plumbing`,
+    ``branches``, ``policies``, ``queries``, ``issues``, ``lists``), each building on the one
+    before, so each is read and typed on its own.
+    """
+
+    name = "rectify"
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        catch_up: bool = True,
+    ) -> None:
+        super().__init__(env, today=today, catch_up=catch_up)
+        if catch_up:
+            self.run_policies()
+
+
+def connect(
+    url: str = "sqlite:///rectify.db",
+    *,
+    today: Callable[[], date] = date.today,
+    catch_up: bool = True,
+    create: bool = True,
+) -> RectificationApp:
+    """Open the ledger at ``url``: ``memory://``, ``sqlite:///path.db`` or
+    ``postgresql://user@host:port/dbname`` (``?schema=name`` to keep it in its own schema;
+    ``connect_timeout`` and ``lock_timeout`` in seconds, 5 and 10 by default).
+
+    ``today`` is the clock for default business dates. With ``catch_up=False`` queries read the
+    views as they stand, for deployments where ``rectify project --follow`` keeps them current.
+    With ``create=False`` a store that does not exist raises :class:`~rectify.errors.NotFound`
+    rather than being made (for reading). A store that cannot be reached or opened raises
+    :class:`~rectify.errors.StoreUnavailable` within seconds.
+    """
+    if not isinstance(url, str):
+        raise InvalidCommand("url", f"a store URL is text, not a {type(url).__name__}")
+    env = env_for_url(url)
+    with opening(env, url, create=create):
+        return RectificationApp(env, today=today, catch_up=catch_up)

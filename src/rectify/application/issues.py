@@ -1,0 +1,397 @@
+"""Issue commands of :class:`~rectify.application.RectificationApp`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import RecordConflictError
+
+from rectify.application.plumbing import attempts
+from rectify.application.policies import CLOSING
+from rectify.application.queries import QueryService
+from rectify.domain.commands import (
+    RecordIssue,
+)
+from rectify.domain.issue import Issue, issue_id_for
+from rectify.domain.lists import (
+    ProblemList,
+)
+from rectify.domain.values import (
+    Actor,
+    LaggingKind,
+    Mode,
+    Severity,
+    Source,
+)
+from rectify.errors import ConcurrencyConflict, InvalidCommand
+
+
+class IssueService(QueryService):
+    """The life of one problem (an Issue): record, assign, rectify (on the spot, centrally or
+    within the deadline), verify or reject, close out, reopen, extend, withdraw, measures."""
+
+    def _command(
+        self,
+        trigger: str,
+        issue_id: UUID | str,
+        actor: Actor,
+        on: date | str | None,
+        command_id: str | None,
+        **fields: Any,
+    ) -> None:
+        uuid = self._issue_uuid(issue_id)
+        cmd = self._validate(trigger, actor=actor, on=on, command_id=command_id, **fields)
+        issue = self._load(uuid)
+        if issue.has_seen(cmd.command_id):
+            return
+        getattr(issue, trigger)(
+            actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
+        )
+        self._save(issue, command_id=cmd.command_id)
+        if issue.branch_id is not None and trigger in CLOSING:
+            # The readiness policy, at once for this closing; should this process stop before
+            # it acts, run_policies (at the next start or catch-up) reads the closing again.
+            self._ready_if_due(issue.id, cmd.on, issue.branch_id)
+
+    def record_issue(
+        self,
+        *,
+        actor: Actor,
+        title: str,
+        unit: str,
+        source: Source | str,
+        description: str = "",
+        category: str | None = None,
+        severity: Severity | str = Severity.NORMAL,
+        branch_id: UUID | str | None = None,
+        remarks: str = "",
+        list_id: UUID | str | None = None,
+        common_problem: str | None = None,
+        deadline: date | str | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> UUID:
+        """發現: record a problem; returns its id. Needs INSPECTOR or VERIFIER.
+
+        ``branch_id`` links it to a registered branch. ``list_id`` (with ``common_problem``, a
+        code of that list, for a unit's instance of a common problem) records it from a problem
+        list; it then takes the list's deadline unless ``deadline`` is given."""
+        cmd = self._check_input(
+            RecordIssue,
+            actor=actor,
+            on=on,
+            command_id=command_id,
+            title=title,
+            unit=unit,
+            source=source,
+            description=description,
+            category=category,
+            severity=severity,
+            branch_id=branch_id,
+            remarks=remarks,
+            list_id=list_id,
+            common_problem=common_problem,
+            deadline=deadline,
+        )
+        if cmd.command_id is not None:
+            existing = issue_id_for(cmd.command_id)
+            if self.has_issue(existing):
+                return existing
+        payload = cmd.payload()
+        if cmd.list_id is not None:
+            plist = self._get(ProblemList, cmd.list_id, "problem list")
+            if cmd.common_problem is not None and plist.common_problem(cmd.common_problem) is None:
+                codes = ", ".join(code for code, _ in plist.common_problems) or "none"
+                raise InvalidCommand(
+                    "common_problem",
+                    f"{cmd.common_problem!r} is not a common problem of {plist.name} "
+                    f"(its codes: {codes})",
+                )
+            if cmd.on < plist.issued_on:
+                raise InvalidCommand(
+                    "on", f"{cmd.on} is before the list was issued, on {plist.issued_on}"
+                )
+            if cmd.deadline is None:
+                payload["deadline"] = plist.deadline
+        elif cmd.common_problem is not None:
+            raise InvalidCommand("common_problem", "a common problem needs the list_id it is on")
+        for attempt in attempts():
+            issue = Issue.record(actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **payload)
+            linked = self._link(issue, cmd.actor, cmd.on, cmd.command_id)
+            try:
+                self.save(issue, *linked)
+            except RecordConflictError:
+                # What the conflict was about is read from the store, never inferred: the key
+                # recorded by another writer first is the first result; a branch changed
+                # meanwhile is loaded again and the issue recorded anew.
+                if cmd.command_id is not None and self.is_recorded(issue.id):
+                    return issue.id
+                if not linked or attempt.last:
+                    raise ConcurrencyConflict(
+                        linked[0].id if linked else issue.id, "branch" if linked else "issue"
+                    ) from None
+                continue
+            return issue.id
+        raise AssertionError  # pragma: no cover - attempts ends with a last attempt
+
+    def assign(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        unit: str,
+        person: str,
+        deadline: date | str,
+        measures: tuple[str, ...] | list[str] = (),
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """交辦: responsible unit and person, measures, deadline. ``found`` → ``assigned``. VERIFIER."""
+        self._command(
+            "assign",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            unit=unit,
+            person=person,
+            deadline=deadline,
+            measures=measures,
+        )
+
+    def rectify_on_the_spot(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        summary: str,
+        evidence: tuple[str, ...] | list[str] = (),
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """立行立改: ``found``/``assigned`` → ``rectified``. RESPONSIBLE of the issue's unit."""
+        self._command(
+            "rectify_on_the_spot",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            summary=summary,
+            evidence=evidence,
+        )
+
+    def treat_centrally(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        campaign: str,
+        summary: str,
+        evidence: tuple[str, ...] | list[str] = (),
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """集中治理 in ``campaign``: ``found``/``assigned`` → ``rectified``. RESPONSIBLE or VERIFIER."""
+        self._command(
+            "treat_centrally",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            campaign=campaign,
+            summary=summary,
+            evidence=evidence,
+        )
+
+    def submit_rectification(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        summary: str,
+        evidence: tuple[str, ...] | list[str] = (),
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """限期整改 done: ``assigned`` → ``rectified``. RESPONSIBLE of the assigned unit."""
+        self._command(
+            "submit_rectification",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            summary=summary,
+            evidence=evidence,
+        )
+
+    def verify(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        note: str = "",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """驗收: ``rectified`` → ``verified``. VERIFIER, never of the unit that rectified."""
+        self._command("verify", issue_id, actor, on, command_id, note=note)
+
+    def reject(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        reason: str,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """退回: ``rectified`` → ``assigned``. VERIFIER, never of the unit that rectified."""
+        self._command("reject", issue_id, actor, on, command_id, reason=reason)
+
+    def close_out(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        note: str = "",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """銷號: ``verified`` → ``closed_out``. VERIFIER."""
+        self._command("close_out", issue_id, actor, on, command_id, note=note)
+
+    def reopen(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        reason: str,
+        deadline: date | str | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """反彈: ``closed_out`` → ``assigned`` (new deadline optional). VERIFIER or INSPECTOR."""
+        self._command("reopen", issue_id, actor, on, command_id, reason=reason, deadline=deadline)
+
+    def extend_deadline(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        new_deadline: date | str,
+        reason: str,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """延期: a later deadline in ``assigned``, approved by ``actor``. VERIFIER."""
+        self._command(
+            "extend_deadline",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            new_deadline=new_deadline,
+            reason=reason,
+        )
+
+    def withdraw(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        reason: str,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """撤銷 an unfounded finding: any state before ``closed_out`` → ``withdrawn``. VERIFIER."""
+        self._command("withdraw", issue_id, actor, on, command_id, reason=reason)
+
+    def report_progress(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        text: str,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """整改進展: a progress note, no state change. RESPONSIBLE of the responsible unit."""
+        self._command("report_progress", issue_id, actor, on, command_id, text=text)
+
+    # ------------------------------------------------------------------ measures (issue/2)
+
+    def add_measure(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        text: str,
+        due: date | str | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """增加整改措施: one more measure, with an optional due date. In ``found`` or
+        ``assigned``; VERIFIER, or RESPONSIBLE of the responsible unit."""
+        self._command("add_measure", issue_id, actor, on, command_id, text=text, due=due)
+
+    def complete_measure(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        measure: int | str,
+        evidence: tuple[str, ...] | list[str] = (),
+        mode: Mode | str | None = None,
+        campaign: str | None = None,
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """完成整改措施: ``measure`` (its number from 1, or its exact text) is done; ``mode``
+        says how (立行立改, or 集中治理 in ``campaign``). RESPONSIBLE of the unit, or VERIFIER.
+
+        Under issue/2 a rectification cannot be submitted while a measure is open."""
+        self._command(
+            "complete_measure",
+            issue_id,
+            actor,
+            on,
+            command_id,
+            measure=measure,
+            evidence=evidence,
+            mode=mode,
+            campaign=campaign,
+        )
+
+    # ------------------------------------------------------------------ problems found by a policy
+
+    def flag_overdue_elections(
+        self,
+        *,
+        actor: Actor,
+        as_of: date | str | None = None,
+        on: date | str | None = None,
+    ) -> list[UUID]:
+        """Record one problem (不按期換屆) per branch whose election is overdue on ``as_of``,
+        linked to it; idempotent (one problem per branch and missed due date, however often
+        this runs). Returns the problems' ids. INSPECTOR or VERIFIER."""
+        day = self._as_of(as_of)
+        flagged: list[UUID] = []
+        for view in self.branches(as_of=day):
+            if not view.election_overdue:
+                continue
+            assert view.election_due is not None
+            flagged.append(
+                self.record_issue(
+                    actor=actor,
+                    title=f"{view.name}未按期換屆（應於{view.election_due}前換屆）",
+                    unit=view.unit,
+                    source=Source.SUPERVISION,
+                    category=LaggingKind.ELECTION_OVERDUE.label,
+                    branch_id=view.id,
+                    on=on if on is not None else day,
+                    command_id=f"election-overdue/{view.id}/{view.election_due}",
+                )
+            )
+        return flagged
