@@ -25,7 +25,8 @@ from rectify.domain.values import (
     Source,
     Status,
 )
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WORKFLOWS, WorkflowDefinition
+from rectify.domain.workflow import WorkflowDefinition
+from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW, WORKFLOWS
 from rectify.errors import (
     AlreadyExists,
     ConcurrencyConflict,

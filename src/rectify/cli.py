@@ -13,10 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from rectify.application import RectificationApp, connect
-from rectify.domain.branch import CURRENT_BRANCH_WORKFLOW
-from rectify.domain.lists import ROUND_WORKFLOW_V1
 from rectify.domain.values import BranchStatus, LaggingKind, Mode, Status
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WORKFLOWS, WorkflowDefinition
+from rectify.domain.workflow import WorkflowDefinition
+from rectify.domain.workflows import (
+    CURRENT_BRANCH_WORKFLOW,
+    CURRENT_ISSUE_WORKFLOW,
+    ROUND_WORKFLOW_V1,
+    WORKFLOWS,
+)
 from rectify.errors import InvalidCommand, NotFound, RectifyError
 from rectify.projections.ledger import LedgerRow
 

@@ -128,6 +128,11 @@ class OpenIssuesRemain(TransitionNotAllowed):
         )
 
 
+class InvalidWorkflow(RectifyError, ValueError):
+    """A workflow definition names what does not exist (a state, role or guard), or changes a
+    released one; raised when it is defined, never when it is first used."""
+
+
 class StoreUnavailable(RectifyError):
     """The store cannot be reached or opened: no server, a wrong database, a missing directory,
     a file that is not a database. ``store`` names it (without a password)."""
@@ -147,6 +152,7 @@ __all__ = [
     "ConcurrencyConflict",
     "IntegrityError",
     "InvalidCommand",
+    "InvalidWorkflow",
     "NotFound",
     "OpenIssuesRemain",
     "PermissionDenied",

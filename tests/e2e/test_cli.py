@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from rectify.domain.branch import BRANCH_WORKFLOW_V1
-from rectify.domain.lists import ROUND_WORKFLOW_V1
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, ISSUE_WORKFLOW_V1
+from rectify.domain.workflows import (
+    BRANCH_WORKFLOW_V1,
+    CURRENT_ISSUE_WORKFLOW,
+    ISSUE_WORKFLOW_V1,
+    ROUND_WORKFLOW_V1,
+)
 
 RECTIFY = Path(sys.executable).with_name("rectify")
 

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rectify import Actor, BranchStatus, Mentor, Role
-from rectify.domain.branch import BRANCH_WORKFLOW_V1, Branch, add_years, branch_id_for
+from rectify.domain.branch import Branch, add_years, branch_id_for
+from rectify.domain.workflows import BRANCH_WORKFLOW_V1
 from rectify.errors import InvalidCommand, OpenIssuesRemain, PermissionDenied, TransitionNotAllowed
 from tests.conftest import COMMITTEE, OTHER_UNIT, UNIT, Cast
 

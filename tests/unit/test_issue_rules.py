@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rectify import Actor, Issue, Mode, Role, Source, Status
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, ISSUE_WORKFLOW_V1
+from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW, ISSUE_WORKFLOW_V1
 from rectify.errors import InvalidCommand, PermissionDenied, TransitionNotAllowed
 from tests.conftest import COMMITTEE, OTHER_UNIT, UNIT, Cast
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rectify import Actor, Mode, Role, Severity, Source, Status
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, Grant, Step, WorkflowDefinition
+from rectify.domain.workflow import Grant, Step, WorkflowDefinition
+from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW
 from rectify.errors import InvalidCommand
 
 

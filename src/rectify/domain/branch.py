@@ -20,20 +20,19 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from rectify.domain.checked import Checked
-from rectify.domain.guards import deadline_not_before_on
+from rectify.domain.guards import GUARDS
 from rectify.domain.values import Actor, BranchKind, BranchStatus, LaggingKind, Mentor
-from rectify.domain.workflow import Step, WorkflowDefinition, register_workflow
-from rectify.domain.workflow import workflow as workflow_named
+from rectify.domain.workflow import WorkflowDefinition
+from rectify.domain.workflows import BRANCH_WORKFLOW_V1 as BRANCH_WORKFLOW_V1  # re-exported
+from rectify.domain.workflows import CURRENT_BRANCH_WORKFLOW
+from rectify.domain.workflows import workflow as workflow_named
 from rectify.errors import (
     InvalidCommand,
-    OpenIssuesRemain,
     PermissionDenied,
-    RectifyError,
-    TransitionNotAllowed,
 )
 
 if TYPE_CHECKING:
-    from rectify.domain.checked import Guard
+    pass
 
 BRANCH_NAMESPACE = uuid5(NAMESPACE_URL, "urn:rectify:branch")
 
@@ -41,81 +40,6 @@ BRANCH_NAMESPACE = uuid5(NAMESPACE_URL, "urn:rectify:branch")
 def branch_id_for(code: str) -> UUID:
     """The id of the branch with this code (the same code, the same id: registered once)."""
     return uuid5(BRANCH_NAMESPACE, code.strip())
-
-
-def _states(*names: str) -> tuple[BranchStatus, ...]:
-    return tuple(BranchStatus(n) for n in names)
-
-
-_ALL = tuple(BranchStatus)
-
-BRANCH_WORKFLOW_V1 = WorkflowDefinition(
-    name="branch",
-    version=1,
-    title="rectify lagging-branch workflow (branch/1)",
-    states=_ALL,
-    create=Step("register", (), BranchStatus.NORMAL, ("verifier",), label="登記"),
-    steps=(
-        Step(
-            "designate_lagging",
-            _states("normal", "delisted"),
-            BranchStatus.LAGGING,
-            ("verifier", "inspector"),
-            label="認定后進",
-        ),
-        Step(
-            "start_consolidation",
-            _states("lagging"),
-            BranchStatus.CONSOLIDATING,
-            ("verifier",),
-            ("dual_mentors", "deadline_not_before_on"),
-            label="開始整頓",
-        ),
-        Step(
-            "mark_ready",
-            _states("consolidating", "delisting_requested"),
-            None,
-            ("admin",),
-            ("not_ready_yet",),
-            label="可重新評估",
-        ),
-        Step(
-            "request_delisting",
-            _states("consolidating"),
-            BranchStatus.DELISTING_REQUESTED,
-            ("responsible@unit", "verifier"),
-            label="申請摘帽",
-        ),
-        Step(
-            "reject_delisting",
-            _states("delisting_requested"),
-            BranchStatus.CONSOLIDATING,
-            ("verifier",),
-            label="退回整頓",
-        ),
-        Step(
-            "delist",
-            _states("delisting_requested"),
-            BranchStatus.DELISTED,
-            ("verifier",),
-            ("no_open_issues",),
-            label="摘帽",
-        ),
-        Step("link_issue", _ALL, None, ("verifier", "inspector"), label="關聯問題"),
-        Step(
-            "record_election",
-            _ALL,
-            None,
-            ("verifier", "responsible@unit"),
-            ("election_not_after_on",),
-            label="換屆",
-        ),
-        Step("rate", _ALL, None, ("verifier",), label="評星定級"),
-    ),
-)
-register_workflow(BRANCH_WORKFLOW_V1)
-
-CURRENT_BRANCH_WORKFLOW = BRANCH_WORKFLOW_V1
 
 
 FIVE_GOOD_CRITERIA: tuple[tuple[str, str], ...] = (
@@ -150,83 +74,11 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-# ---------------------------------------------------------------- guards of the branch workflow
-
-
-def dual_mentors(
-    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
-) -> RectifyError | None:
-    """雙掛: exactly two mentors, one of the branch's own unit, one from the supervising
-    committee (another unit), and not the same person twice."""
-    mentors: tuple[Mentor, ...] | None = None if args is None else args.get("mentors")
-    if mentors is None:
-        return None
-    own = [m for m in mentors if m.unit == branch.unit]
-    if len(mentors) != 2 or len(own) != 1:
-        return InvalidCommand(
-            "mentors",
-            f"雙掛 needs exactly two mentors, one leader of {branch.unit} and one from the "
-            f"supervising committee; got {len(mentors)} ({len(own)} of {branch.unit})",
-        )
-    return None
-
-
-def no_open_issues(
-    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
-) -> RectifyError | None:
-    """摘帽 waits until every issue linked to the branch is closed out or withdrawn.
-
-    ``args["open_issues"]`` are the linked issues still open, found by the application."""
-    still_open = None if args is None else args.get("open_issues")
-    if still_open:
-        return OpenIssuesRemain(branch.id, branch.status.value, tuple(still_open))
-    return None
-
-
-def not_ready_yet(
-    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
-) -> RectifyError | None:
-    """Readiness for reassessment is recorded once per consolidation."""
-    if branch.ready_in == branch.consolidations:
-        return TransitionNotAllowed(
-            "mark_ready",
-            branch.status.value,
-            issue_id=branch.id,
-            kind="branch",
-            reason="readiness was already recorded for this consolidation",
-        )
-    return None
-
-
-def election_not_after_on(
-    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
-) -> RectifyError | None:
-    """An election is recorded on or after the previous one."""
-    held = None if args is None else args.get("held_on")
-    if held is not None and branch.elected_on is not None and held < branch.elected_on:
-        return InvalidCommand(
-            "held_on", f"{held} is before the branch's last election, {branch.elected_on}"
-        )
-    return None
-
-
-BRANCH_GUARDS: Mapping[str, Guard] = {
-    g.__name__: g
-    for g in (
-        dual_mentors,
-        deadline_not_before_on,
-        no_open_issues,
-        not_ready_yet,
-        election_not_after_on,
-    )
-}
-
-
 class Branch(Checked, Aggregate):
     """A party organisation, its lagging-branch workflow, its linked issues and elections."""
 
     kind = "branch"
-    guards = BRANCH_GUARDS
+    guards = GUARDS
 
     class Event(Aggregate.Event):
         """Every branch event says who did it, on which business date, under which key."""

@@ -1,5 +1,8 @@
 """Guards named by the workflows: conditions a command must meet besides state and role.
 
+Every guard is a named, documented predicate in one registry, :data:`GUARDS`; a workflow is checked
+against it when defined.
+
 A guard returns the error to raise, or None when the command may go ahead. ``args`` are the
 command's arguments; it is None when only the actor is known (``allowed_actions``), and guards that
 need arguments then let the step through. Guards run before an event is triggered, never on replay.
@@ -9,11 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from rectify.errors import InvalidCommand, PermissionDenied, RectifyError, TransitionNotAllowed
+from rectify.domain.values import Mentor, same_unit
+from rectify.errors import (
+    InvalidCommand,
+    InvalidWorkflow,
+    OpenIssuesRemain,
+    PermissionDenied,
+    RectifyError,
+    TransitionNotAllowed,
+)
 
 if TYPE_CHECKING:
+    from rectify.domain.branch import Branch
     from rectify.domain.checked import Guard
     from rectify.domain.issue import Issue
     from rectify.domain.values import Actor
@@ -131,9 +144,72 @@ def not_linked_elsewhere(
     return None
 
 
-GUARDS: Mapping[str, Guard] = {
+# ---------------------------------------------------------------- the lagging-branch workflow
+
+
+def dual_mentors(
+    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """雙掛: exactly two mentors, one of the branch's own unit, one from the supervising
+    committee (another unit), and not the same person twice."""
+    mentors: tuple[Mentor, ...] | None = None if args is None else args.get("mentors")
+    if mentors is None:
+        return None
+    own = [m for m in mentors if same_unit(m.unit, branch.unit)]
+    if len(mentors) != 2 or len(own) != 1:
+        return InvalidCommand(
+            "mentors",
+            f"雙掛 needs exactly two mentors, one leader of {branch.unit} and one from the "
+            f"supervising committee; got {len(mentors)} ({len(own)} of {branch.unit})",
+        )
+    return None
+
+
+def no_open_issues(
+    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """摘帽 waits until every issue linked to the branch is closed out or withdrawn.
+
+    ``args["open_issues"]`` are the linked issues still open, found by the application."""
+    still_open = None if args is None else args.get("open_issues")
+    if still_open:
+        return OpenIssuesRemain(branch.id, branch.status.value, tuple(still_open))
+    return None
+
+
+def not_ready_yet(
+    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """Readiness for reassessment is recorded once per consolidation."""
+    if branch.ready_in == branch.consolidations:
+        return TransitionNotAllowed(
+            "mark_ready",
+            branch.status.value,
+            issue_id=branch.id,
+            kind="branch",
+            reason="readiness was already recorded for this consolidation",
+        )
+    return None
+
+
+def election_not_after_on(
+    branch: Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """An election is recorded on or after the previous one."""
+    held = None if args is None else args.get("held_on")
+    if held is not None and branch.elected_on is not None and held < branch.elected_on:
+        return InvalidCommand(
+            "held_on", f"{held} is before the branch's last election, {branch.elected_on}"
+        )
+    return None
+
+
+# ---------------------------------------------------------------- the registry
+
+_GUARDS: dict[str, Guard] = {
     g.__name__: g
     for g in (
+        # issues
         deadline_not_before_on,
         has_deadline,
         later_deadline,
@@ -142,6 +218,25 @@ GUARDS: Mapping[str, Guard] = {
         measure_open,
         measures_done,
         not_linked_elsewhere,
+        # branches
+        dual_mentors,
+        no_open_issues,
+        not_ready_yet,
+        election_not_after_on,
     )
 }
-"""Every guard a workflow may name."""
+GUARDS: Mapping[str, Guard] = MappingProxyType(_GUARDS)
+"""Every guard a workflow may name, by name. A workflow naming any other is refused when defined."""
+
+
+def register_guard(guard: Guard, name: str | None = None) -> Guard:
+    """Make a guard of one's own known under ``name`` (default: its function name), so that a
+    workflow defined afterwards may name it. A name already taken by another guard is refused.
+    Usable as a decorator."""
+    key = name or guard.__name__
+    existing = _GUARDS.get(key)
+    if existing is not None and existing is not guard:
+        msg = f"a guard named {key!r} is already registered"
+        raise InvalidWorkflow(msg)
+    _GUARDS[key] = guard
+    return guard

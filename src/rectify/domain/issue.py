@@ -19,8 +19,9 @@ from eventsourcing.domain import Aggregate, event
 from rectify.domain.checked import Checked
 from rectify.domain.guards import GUARDS
 from rectify.domain.values import Actor, Mode, Severity, Source, Status, unit_key
-from rectify.domain.workflow import CURRENT_ISSUE_WORKFLOW, WorkflowDefinition
-from rectify.domain.workflow import workflow as workflow_named
+from rectify.domain.workflow import WorkflowDefinition
+from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW
+from rectify.domain.workflows import workflow as workflow_named
 from rectify.errors import InvalidCommand, PermissionDenied
 
 if TYPE_CHECKING:

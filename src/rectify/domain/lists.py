@@ -22,9 +22,12 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from rectify.domain.checked import Checked
-from rectify.domain.values import Actor, Role, RoundStatus
-from rectify.domain.workflow import Step, WorkflowDefinition, register_workflow
-from rectify.domain.workflow import workflow as workflow_named
+from rectify.domain.guards import GUARDS
+from rectify.domain.values import Actor, RoundStatus
+from rectify.domain.workflow import WorkflowDefinition
+from rectify.domain.workflows import CHECKLIST_WORKFLOW_V1, LIST_WORKFLOW_V1
+from rectify.domain.workflows import ROUND_WORKFLOW_V1 as ROUND_WORKFLOW_V1  # re-exported
+from rectify.domain.workflows import workflow as workflow_named
 from rectify.errors import InvalidCommand, PermissionDenied
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "urn:rectify:lists")
@@ -64,14 +67,18 @@ class _Record(Aggregate):
         command_id: str | None
 
 
-def _may(actor: Actor, trigger: str, *roles: str) -> None:
-    wanted = {Role(r) for r in roles} | {Role.ADMIN}
-    if not wanted & actor.roles:
-        raise PermissionDenied(actor.id, trigger, f"needs {' or '.join(roles)}")
+def _may(actor: Actor, flow: WorkflowDefinition[Any]) -> None:
+    """Whether ``actor`` may create a record of ``flow`` (its create step's grants)."""
+    step = flow.create
+    if not step.permits(actor, actor.unit):
+        raise PermissionDenied(actor.id, step.trigger, f"needs {step.describe_grants()}")
 
 
 class ProblemList(_Record):
     """問題清單: a named, dated list with a deadline and its common problems."""
+
+    workflow = LIST_WORKFLOW_V1.key
+    """Who may issue a list (its only step); the one version there is, so not recorded per list."""
 
     class ListIssued(_Record.Event, Aggregate.Created):
         """下發問題清單."""
@@ -114,7 +121,7 @@ class ProblemList(_Record):
         command_id: str | None = None,
     ) -> ProblemList:
         """下發: checked (the actor is a verifier; the deadline is not before the list's date)."""
-        _may(actor, "issue_problem_list", "verifier")
+        _may(actor, LIST_WORKFLOW_V1)
         if deadline < issued_on:
             raise InvalidCommand(
                 "deadline", f"{deadline} is before the list was issued, on {issued_on}"
@@ -141,6 +148,9 @@ class ProblemList(_Record):
 
 class Checklist(_Record):
     """巡查清單: the items an inspection checks."""
+
+    workflow = CHECKLIST_WORKFLOW_V1.key
+    """Who may define a checklist (its only step)."""
 
     class ChecklistDefined(_Record.Event, Aggregate.Created):
         """A checklist and its items."""
@@ -170,7 +180,7 @@ class Checklist(_Record):
         items: tuple[tuple[str, str], ...],
         command_id: str | None = None,
     ) -> Checklist:
-        _may(actor, "define_checklist", "verifier", "inspector")
+        _may(actor, CHECKLIST_WORKFLOW_V1)
         if not items:
             raise InvalidCommand("items", "a checklist needs at least one item")
         return cls._create(
@@ -188,38 +198,11 @@ class Checklist(_Record):
         return dict(self.items).get(code)
 
 
-_NO_GUARDS: Mapping[str, Any] = {}
-
-ROUND_WORKFLOW_V1 = WorkflowDefinition(
-    name="round",
-    version=1,
-    title="rectify inspection round (round/1)",
-    states=tuple(RoundStatus),
-    create=Step("open", (), RoundStatus.OPEN, ("inspector", "verifier"), label="開始巡查"),
-    steps=(
-        Step(
-            "record_finding", (RoundStatus.OPEN,), None, ("inspector", "verifier"), label="發現問題"
-        ),
-        Step(
-            "record_visit", (RoundStatus.OPEN,), None, ("inspector", "verifier"), label="巡查到位"
-        ),
-        Step(
-            "close",
-            (RoundStatus.OPEN,),
-            RoundStatus.CLOSED,
-            ("inspector", "verifier"),
-            label="結束巡查",
-        ),
-    ),
-)
-register_workflow(ROUND_WORKFLOW_V1)
-
-
 class InspectionRound(Checked, _Record):
     """巡查: one round of a checklist over a scope of units and branches."""
 
     kind = "round"
-    guards = _NO_GUARDS
+    guards = GUARDS
 
     class RoundOpened(_Record.Event, Aggregate.Created):
         """開始巡查: the checklist, the period and the scope (units, and branches by id)."""

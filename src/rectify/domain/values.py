@@ -225,6 +225,18 @@ class RoundStatus(LabelledEnum):
     CLOSED = ("closed", "已結束")
 
 
+class ListStatus(LabelledEnum):
+    """A problem list (問題清單) once issued."""
+
+    ISSUED = ("issued", "已下發")
+
+
+class ChecklistStatus(LabelledEnum):
+    """A checklist once defined."""
+
+    DEFINED = ("defined", "已制定")
+
+
 class Mentor(BaseModel):
     """One of a lagging branch's two mentors (雙掛): a person, the unit they come from, their post."""
 

@@ -1,25 +1,27 @@
-"""Workflows declared as data, checked through ``transitions``, compiled to a lookup table.
+"""How a workflow is declared as data, checked when defined, compiled and drawn.
 
 A workflow is written once, as a list of :class:`Step` (trigger, sources, destination, who may do it,
-guard names). From that one declaration we build a class-level ``transitions`` machine (never one per
-issue), read the machine back into a dict keyed by ``(state, trigger)`` for the hot path, and draw
-the mermaid diagram. Every issue records the key (``"issue/1"``) of the workflow it runs under; a
-released workflow is never edited, a changed one gets a new version.
+guard names). Defining a :class:`WorkflowDefinition` checks it whole (every state, role and guard it
+names must exist; :class:`~rectify.errors.InvalidWorkflow` says which does not), builds a
+class-level ``transitions`` machine (never one per aggregate), reads the machine back into a dict
+keyed by ``(state, trigger)`` for the hot path, and draws the mermaid diagram from the same data.
+
+The workflows rectify ships are declared in :mod:`rectify.domain.workflows`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from transitions import Machine
 
-from rectify.domain.values import Actor, LabelledEnum, Role, Status, same_unit
+from rectify.domain.values import Actor, LabelledEnum, Role, same_unit
+from rectify.errors import InvalidWorkflow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,13 @@ class Grant:
         role, _, scope = text.partition("@")
         if scope not in ("", "unit"):
             msg = f"unknown grant scope {scope!r} in {text!r}"
-            raise ValueError(msg)
-        return cls(Role(role), own_unit=scope == "unit")
+            raise InvalidWorkflow(msg)
+        try:
+            return cls(Role(role), own_unit=scope == "unit")
+        except ValueError:
+            roles = ", ".join(r.value for r in Role)
+            msg = f"unknown role {role!r} in grant {text!r} (roles: {roles})"
+            raise InvalidWorkflow(msg) from None
 
     def __str__(self) -> str:
         return f"{self.role.value}@unit" if self.own_unit else self.role.value
@@ -102,10 +109,46 @@ class WorkflowDefinition(Generic[S]):
     )
 
     def __post_init__(self) -> None:
-        if self.create.dest is None or self.create.sources:
-            msg = f"the create step of {self.key} needs a destination and no sources"
-            raise ValueError(msg)
+        self._check()
         self._table.update(self._compile())
+
+    def _check(self) -> None:
+        """Refuse, now, a workflow that names what does not exist."""
+        from rectify.domain.guards import GUARDS
+
+        def refuse(where: str, problem: str) -> InvalidWorkflow:
+            return InvalidWorkflow(f"workflow {self.key}, {where}: {problem}")
+
+        if not self.states:
+            raise refuse("states", "a workflow needs at least one state")
+        if len(set(self.states)) != len(self.states):
+            raise refuse("states", "a state is listed twice")
+        if self.create.dest is None or self.create.sources:
+            raise refuse(
+                f"step {self.create.trigger!r}",
+                "the create step needs a destination and no sources",
+            )
+        seen: set[str] = set()
+        for step in (self.create, *self.steps):
+            where = f"step {step.trigger!r}"
+            if not step.trigger.isidentifier():
+                raise refuse(where, "a trigger is a Python identifier")
+            if step.trigger in seen:
+                raise refuse(where, "the trigger is declared twice")
+            seen.add(step.trigger)
+            for state in (*step.sources, *([step.dest] if step.dest is not None else [])):
+                if state not in self.states:
+                    raise refuse(where, f"unknown state {state!r}")
+            if not step.grants:
+                raise refuse(where, "nobody may give it (no grants)")
+            try:
+                step.parsed_grants  # noqa: B018 - parsed now, so a bad grant fails here
+            except InvalidWorkflow as e:
+                raise refuse(where, str(e)) from None
+            for name in step.guards:
+                if name not in GUARDS:
+                    known = ", ".join(sorted(GUARDS))
+                    raise refuse(where, f"unknown guard {name!r} (guards: {known})")
 
     @property
     def key(self) -> str:
@@ -141,9 +184,6 @@ class WorkflowDefinition(Generic[S]):
     def _compile(self) -> dict[tuple[S, str], CompiledStep[S]]:
         # Read the transitions machine back, so that what transitions accepts is what we enforce.
         steps = {s.trigger: s for s in self.steps}
-        if len(steps) != len(self.steps):
-            msg = f"{self.key}: a trigger is declared twice"
-            raise ValueError(msg)
         table: dict[tuple[S, str], CompiledStep[S]] = {}
         state_type = type(self.states[0])
         for trigger, ev in self.machine().events.items():
@@ -201,175 +241,23 @@ class _DiagramModel:
     get_graph: Any
 
 
-def _status(*names: str) -> tuple[Status, ...]:
-    return tuple(Status(n) for n in names)
-
-
-ISSUE_WORKFLOW_V1 = WorkflowDefinition(
-    name="issue",
-    version=1,
-    title="rectify issue workflow (issue/1)",
-    states=tuple(Status),
-    create=Step("record", (), Status.FOUND, ("inspector", "verifier"), label="發現"),
-    steps=(
-        Step(
-            "assign",
-            _status("found"),
-            Status.ASSIGNED,
-            ("verifier",),
-            ("deadline_not_before_on",),
-            label="交辦",
-        ),
-        Step(
-            "rectify_on_the_spot",
-            _status("found", "assigned"),
-            Status.RECTIFIED,
-            ("responsible@unit",),
-            label="立行立改",
-        ),
-        Step(
-            "treat_centrally",
-            _status("found", "assigned"),
-            Status.RECTIFIED,
-            ("responsible@unit", "verifier"),
-            label="集中治理",
-        ),
-        Step(
-            "submit_rectification",
-            _status("assigned"),
-            Status.RECTIFIED,
-            ("responsible@unit",),
-            label="限期整改",
-        ),
-        Step(
-            "verify",
-            _status("rectified"),
-            Status.VERIFIED,
-            ("verifier",),
-            ("independent_decision",),
-            label="驗收",
-        ),
-        Step(
-            "reject",
-            _status("rectified"),
-            Status.ASSIGNED,
-            ("verifier",),
-            ("independent_decision",),
-            label="退回",
-        ),
-        Step(
-            "close_out",
-            _status("verified"),
-            Status.CLOSED_OUT,
-            ("verifier",),
-            ("independent_decision",),
-            label="銷號",
-        ),
-        Step(
-            "reopen",
-            _status("closed_out"),
-            Status.ASSIGNED,
-            ("verifier", "inspector"),
-            ("deadline_not_before_on",),
-            label="反彈重開",
-        ),
-        Step(
-            "extend_deadline",
-            _status("assigned"),
-            None,
-            ("verifier",),
-            ("independent_decision", "has_deadline", "later_deadline", "deadline_not_before_on"),
-            label="延期",
-        ),
-        Step(
-            "withdraw",
-            _status("found", "assigned", "rectified", "verified"),
-            Status.WITHDRAWN,
-            ("verifier",),
-            ("independent_decision",),
-            label="撤銷",
-        ),
-        Step(
-            "report_progress",
-            _status("found", "assigned", "rectified"),
-            None,
-            ("responsible@unit",),
-            label="整改進展",
-        ),
-    ),
+_MOVED = frozenset(
+    {
+        "ISSUE_WORKFLOW_V1",
+        "ISSUE_WORKFLOW_V2",
+        "CURRENT_ISSUE_WORKFLOW",
+        "WORKFLOWS",
+        "register_workflow",
+        "workflow",
+    }
 )
 
 
-def _revised(step: Step[Status], **changes: Any) -> Step[Status]:
-    return replace(step, **changes)
+def __getattr__(name: str) -> Any:
+    # The declarations moved to rectify.domain.workflows; old imports keep working.
+    if name in _MOVED:
+        from rectify.domain import workflows
 
-
-ISSUE_WORKFLOW_V2 = WorkflowDefinition(
-    name="issue",
-    version=2,
-    title="rectify issue workflow (issue/2)",
-    states=tuple(Status),
-    create=ISSUE_WORKFLOW_V1.create,
-    steps=(
-        *(
-            _revised(s, guards=(*s.guards, "measures_done"))
-            if s.trigger == "submit_rectification"
-            else s
-            for s in ISSUE_WORKFLOW_V1.steps
-        ),
-        Step(
-            "add_measure",
-            _status("found", "assigned"),
-            None,
-            ("verifier", "responsible@unit"),
-            ("due_not_before_on",),
-            label="增加整改措施",
-        ),
-        Step(
-            "complete_measure",
-            _status("found", "assigned"),
-            None,
-            ("responsible@unit", "verifier"),
-            ("measure_open",),
-            label="完成整改措施",
-        ),
-        Step(
-            "link_issue",
-            _status("found", "assigned", "rectified", "verified", "closed_out"),
-            None,
-            ("verifier", "inspector"),
-            ("not_linked_elsewhere",),
-            label="關聯黨支部",
-        ),
-    ),
-)
-"""issue/2 tracks measures (整改措施) one by one: ``add_measure`` and ``complete_measure``, and
-``submit_rectification`` is refused while a measure is open; ``link_issue`` ties an issue to a
-branch. Issues recorded under issue/1 keep its rules: their measures are text only."""
-
-_WORKFLOWS: dict[str, WorkflowDefinition[Any]] = {
-    w.key: w for w in (ISSUE_WORKFLOW_V1, ISSUE_WORKFLOW_V2)
-}
-WORKFLOWS: Mapping[str, WorkflowDefinition[Any]] = MappingProxyType(_WORKFLOWS)
-"""Every released workflow by key. Aggregates recorded under a key are replayed under it, forever."""
-
-CURRENT_ISSUE_WORKFLOW = ISSUE_WORKFLOW_V2
-"""The workflow new issues are recorded under."""
-
-
-def register_workflow(definition: WorkflowDefinition[Any]) -> None:
-    """Make a workflow known by its key (the branch workflow registers itself this way)."""
-    existing = WORKFLOWS.get(definition.key)
-    if existing is not None and existing is not definition:
-        msg = f"workflow {definition.key} is already released; give a changed one a new version"
-        raise ValueError(msg)
-    _WORKFLOWS[definition.key] = definition
-
-
-def workflow(key: str) -> WorkflowDefinition[Any]:
-    """The released workflow with this key (``"issue/2"``, ``"branch/1"``)."""
-    try:
-        return WORKFLOWS[key]
-    except KeyError:
-        msg = f"unknown workflow {key!r}; known: {', '.join(WORKFLOWS)}"
-        raise KeyError(msg) from None
+        return getattr(workflows, name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
