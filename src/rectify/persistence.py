@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 _ID_FIELDS = {"originator_id", "originator_version"}
 
+POSTGRES_RECORDER_TOPIC = "rectify.pgstore:ChunkedPostgresApplicationRecorder"
+"""The event recorder of PostgreSQL stores (a topic, so SQLite users never import psycopg)."""
+
 
 @cache
 def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
@@ -120,6 +123,8 @@ def env_for_url(url: str) -> dict[str, str]:
             # Give up quickly: an unreachable server or a held lock is a typed error, no hang.
             "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "5"),
             "POSTGRES_LOCK_TIMEOUT": query.get("lock_timeout", "10"),
+            # Saves in bounded statements, without psycopg's pipeline mode (see rectify.pgstore).
+            "APPLICATION_RECORDER_TOPIC": POSTGRES_RECORDER_TOPIC,
         }
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"]
