@@ -56,7 +56,7 @@ import rectify
 from rectify.domain.issue import Issue
 from rectify.domain.values import Severity, Source
 from rectify.projections.ledger import LEDGER_COLUMNS
-from rectify.projections.store import PREFIX
+from rectify.adapters.viewstores import PREFIX
 
 TARGET_S = 1.0
 """Most one ``app.ledger(...)`` call may take at the default size, in seconds."""

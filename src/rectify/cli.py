@@ -363,7 +363,7 @@ def project(
         return
     import threading
 
-    from rectify.projections.runner import follow as follow_log
+    from rectify.entrypoints.follower import follow as follow_log
 
     stop = threading.Event()
     console.print(f"following {db}; Ctrl-C to stop")
@@ -396,7 +396,7 @@ def export(
     ] = None,
 ) -> None:
     """Export the ledger as of a date to Excel (ledger and figures sheets) or CSV."""
-    from rectify.io.export import write_csv, write_xlsx
+    from rectify.adapters.spreadsheets.export import write_csv, write_xlsx
 
     kind = (format or out.suffix.lstrip(".") or "xlsx").lower()
     if kind not in ("xlsx", "csv"):
@@ -422,7 +422,7 @@ def notice(
 ) -> None:
     """The periodic notification (通報): per unit, found / rectified / closed out in the period,
     overdue at its end and rectified late."""
-    from rectify.io.notice import notice_markdown, write_notice
+    from rectify.adapters.spreadsheets.notice import notice_markdown, write_notice
 
     application = _open(db)
     try:
@@ -482,8 +482,8 @@ def import_(
     RECTIFY_ACTOR_ID, RECTIFY_ACTOR_NAME, RECTIFY_ACTOR_UNIT), as a verifier: it records the
     problems, their assignments and the verifications, close-outs and withdrawals the rows attest.
     """
+    from rectify.adapters.spreadsheets.importer import ImportRejected, import_ledger
     from rectify.domain.values import Actor, Role
-    from rectify.io.importer import ImportRejected, import_ledger
 
     missing = [o for o, v in (("--actor-id", actor_id), ("--actor-unit", actor_unit)) if not v]
     if missing:

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import rectify
-from rectify.projections.runner import follow
+from rectify.entrypoints.follower import follow
 from rectify.testing import invariants as inv
 from tests.conftest import TODAY, UNIT, Cast
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 import rectify
-from rectify.io.notice import notice_markdown, write_notice
+from rectify.adapters.spreadsheets.notice import notice_markdown, write_notice
 from rectify.projections.notice import Period
 from tests.conftest import OTHER_UNIT, UNIT
 from tests.integration.test_views import some_history

@@ -16,7 +16,6 @@ from rectify.errors import ConcurrencyConflict, InvalidCommand, NotFound, Permis
 from rectify.testing import invariants as inv
 from tests.conftest import TODAY, UNIT, Cast
 
-
 CAMPAIGN_OFFICE = Actor("zx-ban", "專項整治辦", "省委組織部", [Role.VERIFIER])
 
 

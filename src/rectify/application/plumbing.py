@@ -23,6 +23,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Mapper, RecordConflictError
 from pydantic import ValidationError
 
+from rectify.adapters.viewstores import AUDIT_COLUMNS, construct_views
 from rectify.domain.branch import Branch
 from rectify.domain.commands import (
     COMMANDS,
@@ -40,7 +41,6 @@ from rectify.domain.values import (
 from rectify.errors import ConcurrencyConflict, InvalidCommand, NotFound
 from rectify.persistence import PydanticMapper
 from rectify.projections.projector import Projector
-from rectify.projections.store import AUDIT_COLUMNS, construct_views
 from rectify.projections.views import AuditEntry, audit_entry_from_row
 from rectify.store_access import replaying
 

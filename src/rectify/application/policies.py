@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.persistence import RecordConflictError, Tracking
 from eventsourcing.utils import get_topic
 
+from rectify.adapters.viewstores import StoreConflict
 from rectify.application.branches import BranchService
 from rectify.application.plumbing import PAGE
 from rectify.domain.issue import Issue
@@ -19,7 +20,6 @@ from rectify.domain.values import (
     BranchStatus,
     Role,
 )
-from rectify.projections.store import StoreConflict
 
 POLICY_NAME = "rectify.readiness"
 """The tracking name of the readiness policy's position in the log."""

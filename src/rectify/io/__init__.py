@@ -1,1 +1,4 @@
-"""Adapters at the edge: spreadsheets, CSV and JSON lines in and out."""
+"""The old home of the spreadsheet adapters, kept so that existing imports keep working.
+
+They live in :mod:`rectify.adapters.spreadsheets` now.
+"""

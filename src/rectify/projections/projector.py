@@ -16,10 +16,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
+from rectify.adapters.viewstores import TrackingMoved, ViewStore, to_json
 from rectify.domain.issue import Issue
 from rectify.errors import IntegrityError
 from rectify.projections.ledger import issue_state, pack_state, stamp
-from rectify.projections.store import TrackingMoved, ViewStore, to_json
 from rectify.projections.views import AnyState, AuditEntry, action_of
 
 LoadIssue = Callable[[UUID, int], Any]

@@ -225,7 +225,7 @@ def audit_entries(events: Iterable[Any]) -> list[AuditEntry]:
 
 
 def audit_entry_from_row(c: dict[str, Any]) -> AuditEntry:
-    """An audit entry from a stored audit row (see ``rectify.projections.store``)."""
+    """An audit entry from a stored audit row (see ``rectify.adapters.viewstores``)."""
     return AuditEntry(
         issue_id=UUID(c["issue_id"]),
         version=c["version"],

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.projection import Projection, ProjectionRunner
 
+from rectify.adapters.viewstores import PostgresViewStore, ViewStore
 from rectify.application import RectificationApp
 from rectify.persistence import env_for_url
 from rectify.projections.projector import Projector
-from rectify.projections.store import PostgresViewStore, ViewStore
 from rectify.store_access import opening
 
 if TYPE_CHECKING:
