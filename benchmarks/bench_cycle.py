@@ -43,8 +43,8 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Transcoding
 
 import rectify
+from rectify.adapters.persistence import env_for_url
 from rectify.domain.issue import Issue
-from rectify.persistence import env_for_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable

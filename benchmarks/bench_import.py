@@ -37,8 +37,8 @@ from typing import Any
 
 import rectify
 from rectify import Actor, Role
+from rectify.adapters.persistence import env_for_url
 from rectify.io.importer import import_ledger
-from rectify.persistence import env_for_url
 
 HEADER = [
     "序號", "問題描述", "問題來源", "問題類別", "責任單位", "責任人", "整改措施", "整改類型",

@@ -53,10 +53,10 @@ from pathlib import Path
 from typing import Any
 
 import rectify
+from rectify.adapters.viewstores import PREFIX
 from rectify.domain.issue import Issue
 from rectify.domain.values import Severity, Source
 from rectify.projections.ledger import LEDGER_COLUMNS
-from rectify.adapters.viewstores import PREFIX
 
 TARGET_S = 1.0
 """Most one ``app.ledger(...)`` call may take at the default size, in seconds."""

@@ -143,8 +143,8 @@ def demo(
     and a summary of the field reports' lists, lagging branches and inspection rounds."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from rectify.adapters.persistence import env_for_url
     from rectify.demo import DEMO_TODAY, run_demo, summarise
-    from rectify.persistence import env_for_url
 
     try:
         env = env_for_url(db)

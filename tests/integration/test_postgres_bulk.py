@@ -3,7 +3,7 @@
 A save used to go to the server as one ``INSERT`` holding every event in a single array parameter,
 sent in psycopg's pipeline mode; past a few megabytes the tail of that message could stay in
 libpq's buffer while both sides waited for each other, for ever (``rectify import`` of 4,000
-rows hung in half the runs). :mod:`rectify.pgstore` saves in bounded statements within one
+rows hung in half the runs). :mod:`rectify.adapters.postgres` saves in bounded statements within one
 transaction and drops a connection that gives no reply in time.
 
 The saves that could hang run in a subprocess with a timeout: a hung one is killed, so its
@@ -30,9 +30,13 @@ from eventsourcing.persistence import RecordConflictError, StoredEvent
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.utils import Environment
 
+from rectify.adapters.persistence import (
+    POSTGRES_RECORDER_TOPIC,
+    ensure_postgres_schema,
+    env_for_url,
+)
+from rectify.adapters.postgres import ChunkedPostgresApplicationRecorder
 from rectify.errors import StoreUnavailable
-from rectify.persistence import POSTGRES_RECORDER_TOPIC, ensure_postgres_schema, env_for_url
-from rectify.pgstore import ChunkedPostgresApplicationRecorder
 
 pytestmark = pytest.mark.postgres
 
@@ -143,7 +147,7 @@ def test_one_save_of_50_megabytes_completes(postgres_url: str) -> None:
         from eventsourcing.persistence import StoredEvent
         from eventsourcing.postgres import PostgresFactory
         from eventsourcing.utils import Environment
-        from rectify.persistence import ensure_postgres_schema, env_for_url
+        from rectify.adapters.persistence import ensure_postgres_schema, env_for_url
 
         env = env_for_url(sys.argv[1])
         ensure_postgres_schema(env)

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rectify import Actor, Role, Severity, Source
+from rectify.adapters.persistence import PydanticMapper, env_for_url
 from rectify.errors import IntegrityError, InvalidCommand
-from rectify.persistence import PydanticMapper, env_for_url
 
 
 class Toy(Aggregate):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from rectify.adapters.persistence import env_for_url
+from rectify.adapters.store_access import opening, typed_failures
 from rectify.application.lists import ListService
 from rectify.errors import InvalidCommand
-from rectify.persistence import env_for_url
-from rectify.store_access import opening, typed_failures
 
 
 @typed_failures

@@ -23,6 +23,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Mapper, RecordConflictError
 from pydantic import ValidationError
 
+from rectify.adapters.persistence import PydanticMapper
+from rectify.adapters.store_access import replaying
 from rectify.adapters.viewstores import AUDIT_COLUMNS, construct_views
 from rectify.domain.branch import Branch
 from rectify.domain.commands import (
@@ -39,10 +41,8 @@ from rectify.domain.values import (
     unholdable,
 )
 from rectify.errors import ConcurrencyConflict, InvalidCommand, NotFound
-from rectify.persistence import PydanticMapper
 from rectify.projections.projector import Projector
 from rectify.projections.views import AuditEntry, audit_entry_from_row
-from rectify.store_access import replaying
 
 PAGE = 1000
 """Notifications read from the log at a time."""

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.projection import Projection, ProjectionRunner
 
+from rectify.adapters.persistence import env_for_url
+from rectify.adapters.store_access import opening
 from rectify.adapters.viewstores import PostgresViewStore, ViewStore
 from rectify.application import RectificationApp
-from rectify.persistence import env_for_url
 from rectify.projections.projector import Projector
-from rectify.store_access import opening
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -25,7 +25,7 @@ covers that wait. (psycopg fixed the same on pipeline *exit*, psycopg#685, not o
   :class:`~rectify.errors.StoreUnavailable`); a ``RecordConflictError`` passes through for the
   application to interpret.
 
-:func:`rectify.persistence.env_for_url` names this class in ``APPLICATION_RECORDER_TOPIC``.
+:func:`rectify.adapters.persistence.env_for_url` names this class in ``APPLICATION_RECORDER_TOPIC``.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier, Literal
 
+from rectify.adapters.store_access import store_errors
 from rectify.errors import StoreUnavailable
-from rectify.store_access import store_errors
 
 if TYPE_CHECKING:
     from types import TracebackType
