@@ -38,6 +38,7 @@ from rectify.demo.scenarios import (
 from rectify.domain.values import Actor, Mode
 
 LIST_NAME = "2018年度省級機關黨建考核發現問題清單"
+LIST_KEY = "demo/list2018"
 LIST_ISSUED = date(2019, 6, 5)
 LIST_DEADLINE = date(2019, 8, 31)
 LIST_PROBLEMS = 1640
@@ -153,9 +154,9 @@ PROBLEMS_PER_UNIT = (9, 25)
 (one more or one less a unit, in turn, never fewer than :data:`FEWEST`)."""
 FEWEST = 8
 RECEIVED_OVER = 7
-"""The units receive their lists in turn over the week after :data:`LIST_ISSUED` (the first unit
-that day, the second the day after, …, the eighth on the day again): the day their problems are
-recorded."""
+"""The units receive their lists, and their problems are recorded, in turn over a week: the
+first unit on :data:`LIST_ISSUED`, the second a day later, …, the eighth on :data:`LIST_ISSUED`
+again."""
 VERIFIERS: tuple[Actor, ...] = (LI, ZHAO)
 """Who assigns, verifies and closes out a unit's problems: the two take the units in turn."""
 BRANCH_PROBLEMS = 3
@@ -246,6 +247,17 @@ def band(bands: Bands[T], draw: float) -> T:
     return next(value for bound, value in bands if draw < bound)
 
 
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    unit: str
+    code: str
+    title: str
+    found: date
+    branch_code: str | None
+    verifier: Actor
+
+
 def list_problems(branches: Mapping[str, tuple[str, str]]) -> tuple[ListProblem, ...]:
     """The 1,640 problems of the units' lists, the same every time.
 
@@ -253,12 +265,12 @@ def list_problems(branches: Mapping[str, tuple[str, str]]) -> tuple[ListProblem,
     :data:`BRANCH_PROBLEMS` problems are that branch's."""
     rng = random.Random(LIST_SEED)
     counts = [rng.randint(*PROBLEMS_PER_UNIT) for _ in ASSESSED_UNITS]
-    u = 0
+    i = 0
     while sum(counts) != LIST_PROBLEMS:  # even out the difference one by one, unit by unit
         step = 1 if sum(counts) < LIST_PROBLEMS else -1
-        if counts[u] + step >= FEWEST:
-            counts[u] += step
-        u = (u + 1) % len(counts)
+        if counts[i] + step >= FEWEST:
+            counts[i] += step
+        i = (i + 1) % len(counts)
     codes = [c for c, _ in COMMON_PROBLEMS]
     weights = [WEIGHTS[c] for c in codes]
     received = cycle(LIST_ISSUED + timedelta(days=d) for d in range(RECEIVED_OVER))
@@ -273,7 +285,7 @@ def list_problems(branches: Mapping[str, tuple[str, str]]) -> tuple[ListProblem,
             mine = branch if branch is not None and n <= BRANCH_PROBLEMS else None
             entries.append(
                 _Entry(
-                    key=f"demo/list2018/{u:02d}/{n:02d}",
+                    key=f"{LIST_KEY}/{u:02d}/{n:02d}",
                     unit=unit,
                     code=code,
                     title=form.format(org=mine[1] if mine else org),
@@ -284,17 +296,6 @@ def list_problems(branches: Mapping[str, tuple[str, str]]) -> tuple[ListProblem,
             )
     plans = random.Random(PLAN_SEED)
     return tuple(_how_it_went(e, plans) for e in entries)
-
-
-@dataclass(frozen=True)
-class _Entry:
-    key: str
-    unit: str
-    code: str
-    title: str
-    found: date
-    branch_code: str | None
-    verifier: Actor
 
 
 def _how_it_went(e: _Entry, rng: random.Random) -> ListProblem:

@@ -45,13 +45,6 @@ if TYPE_CHECKING:
     from rectify.application import RectificationApp
     from rectify.demo.runner import DemoResult
 
-WORK_LIST_KEY = "demo/work-list"
-
-
-def key_of(row: OwnMeasure | UnitProblem) -> str:
-    """The idempotency key a row of the first report is recorded with."""
-    return f"demo/own/{row.no}" if isinstance(row, OwnMeasure) else f"demo/unit/{row.no}"
-
 
 # ---------------------------------------------------------------- the first report
 
@@ -59,7 +52,7 @@ def key_of(row: OwnMeasure | UnitProblem) -> str:
 def plan_own_measure(t: Timeline, m: OwnMeasure, ids: Ids) -> None:
     """Found by the research group, done by central treatment or on the spot, verified and
     closed out by the theme-education office."""
-    key = key_of(m)
+    key = m.key
     t.create(
         OWN_FOUND, "record_issue", key, ids=ids, actor=ZHOU, title=m.title, unit=COMMITTEE,
         source=Source.SELF_INSPECTION, category=OWN_LIST,
@@ -82,7 +75,8 @@ def plan_own_measure(t: Timeline, m: OwnMeasure, ids: Ids) -> None:
 def plan_work_list(t: Timeline, ids: Ids) -> None:
     """The committee's work list as one problem with its measures, each completed the day it
     was done; then submitted, verified by the theme-education office and closed out."""
-    key, w = WORK_LIST_KEY, WORK_LIST
+    w = WORK_LIST
+    key = w.key
     t.create(
         OWN_FOUND, "record_issue", key, ids=ids, actor=ZHOU, title=f"落實《{OWN_LIST}》",
         description="工委從自身基層黨支部查起，列出工作清單，8項具體措施逐項整改", unit=COMMITTEE,
@@ -113,7 +107,7 @@ def plan_work_list(t: Timeline, ids: Ids) -> None:
 
 def plan_unit_problem(t: Timeline, p: UnitProblem, ids: Ids) -> None:
     """A department's problem, as its outcome says; the committee's director decides on it."""
-    key = key_of(p)
+    key = p.key
     title, category = p.problem
     department = next(d for d in DEPARTMENTS if d.unit == p.unit)
     actor = department.actor
@@ -277,24 +271,24 @@ def _plan_election(t: Timeline, b: lagging.LaggingBranch, e: lagging.Election, r
 
 def plan_assessment_list(t: Timeline, result: DemoResult) -> None:
     """Issue the 2018 list, record its 1,640 problems and play each one's row."""
-    a = assessment
     ids = Ids()
 
     def issue_list(app: RectificationApp) -> None:
         result.list_id = app.issue_problem_list(
-            actor=ZHAO, name=a.LIST_NAME, issuer=f"{COMMITTEE}、{OFFICE}",
-            issued_on=a.LIST_ISSUED, deadline=a.LIST_DEADLINE,
-            common_problems=a.COMMON_PROBLEMS, on=a.LIST_ISSUED, command_id="demo/list2018",
+            actor=ZHAO, name=assessment.LIST_NAME, issuer=f"{COMMITTEE}、{OFFICE}",
+            issued_on=assessment.LIST_ISSUED, deadline=assessment.LIST_DEADLINE,
+            common_problems=assessment.COMMON_PROBLEMS, on=assessment.LIST_ISSUED,
+            command_id=assessment.LIST_KEY,
         )  # fmt: skip
 
-    t.at(a.LIST_ISSUED, issue_list)
+    t.at(assessment.LIST_ISSUED, issue_list)
 
     def list_id(app: RectificationApp) -> UUID:
         assert result.list_id is not None
         return result.list_id
 
-    categories = dict(a.COMMON_PROBLEMS)
-    for p in a.list_problems({b.unit: (b.code, b.name) for b in lagging.LAGGING}):
+    categories = dict(assessment.COMMON_PROBLEMS)
+    for p in assessment.list_problems({b.unit: (b.code, b.name) for b in lagging.LAGGING}):
         branch = {"branch_id": _branch(p.branch_code)} if p.branch_code else {}
         t.create(
             p.found, "record_issue", p.key, ids=ids, into=result.list_issues,

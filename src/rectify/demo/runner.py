@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 from rectify.demo import plays, rounds
-from rectify.demo.scenarios import OWN_MEASURES, UNIT_PROBLEMS
+from rectify.demo.scenarios import OWN_MEASURES, UNIT_PROBLEMS, WORK_LIST
 from rectify.demo.timeline import Ids, Timeline
 
 if TYPE_CHECKING:
@@ -88,9 +88,9 @@ def run_demo(
     plays.plan_work_list(work_list, ids)
     work_list.play(app)
     result = DemoResult(
-        own=[ids[plays.key_of(m)] for m in OWN_MEASURES],
-        units=[ids[plays.key_of(p)] for p in UNIT_PROBLEMS],
-        work_list=ids[plays.WORK_LIST_KEY],
+        own=[ids[m.key] for m in OWN_MEASURES],
+        units=[ids[p.key] for p in UNIT_PROBLEMS],
+        work_list=ids[WORK_LIST.key],
     )
     if larger:
         timeline = Timeline()

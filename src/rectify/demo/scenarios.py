@@ -96,6 +96,11 @@ class OwnMeasure:
     by: Actor
 
     @property
+    def key(self) -> str:
+        """The idempotency key it is recorded with (its commands' keys start with it)."""
+        return f"demo/own/{self.no}"
+
+    @property
     def verified(self) -> date:
         return self.done + timedelta(days=5)
 
@@ -127,6 +132,7 @@ class WorkList:
     submitted: date
     verified: date
     closed: date
+    key: str = "demo/work-list"
 
 
 WORK_LIST = WorkList(day(6, 11), day(7, 31), day(6, 22), day(6, 27), day(6, 28))
@@ -190,6 +196,11 @@ class UnitProblem:
     mode: Mode
     outcome: Outcome
     done: date | None = None
+
+    @property
+    def key(self) -> str:
+        """The idempotency key it is recorded with (its commands' keys start with it)."""
+        return f"demo/unit/{self.no}"
 
     @property
     def withdrawn(self) -> date:
