@@ -482,8 +482,8 @@ def import_(
     RECTIFY_ACTOR_ID, RECTIFY_ACTOR_NAME, RECTIFY_ACTOR_UNIT), as a verifier: it records the
     problems, their assignments and the verifications, close-outs and withdrawals the rows attest.
     """
-    from rectify.adapters.spreadsheets.importer import ImportRejected, import_ledger
     from rectify.domain.values import Actor, Role
+    from rectify.io.importer import ImportRejected, import_ledger
 
     missing = [o for o, v in (("--actor-id", actor_id), ("--actor-unit", actor_unit)) if not v]
     if missing:

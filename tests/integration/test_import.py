@@ -12,9 +12,9 @@ from openpyxl import Workbook
 
 import rectify
 from rectify.adapters.spreadsheets.export import write_csv, write_xlsx
-from rectify.adapters.spreadsheets.importer import ImportRejected, import_ledger
 from rectify.adapters.spreadsheets.tabular import cells
 from rectify.demo import DEMO_TODAY, run_demo
+from rectify.io.importer import ImportRejected, import_ledger
 
 IMPORTER = rectify.Actor("xs-li", "李處長", "省委巡視辦", [rectify.Role.VERIFIER])
 """Who imports: a verifier of a unit none of the ledgers' problems belongs to."""

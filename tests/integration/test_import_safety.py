@@ -22,12 +22,12 @@ from typer.testing import CliRunner
 import rectify
 from rectify import Actor, Role
 from rectify.adapters.spreadsheets.export import write_csv, write_xlsx
-from rectify.adapters.spreadsheets.importer import ImportRejected, import_ledger
 from rectify.adapters.spreadsheets.notice import notice_markdown, write_notice
 from rectify.cli import app as cli
 from rectify.domain.issue import Issue
 from rectify.domain.values import Source
 from rectify.errors import InvalidCommand, NotFound, RectifyError
+from rectify.io.importer import ImportRejected, import_ledger
 from tests.conftest import TODAY, UNIT, Cast
 from tests.integration.test_import import GOOD, HEADER, xlsx
 

@@ -612,7 +612,7 @@ def test_an_imported_ledger_keeps_its_links_where_the_store_has_them(
     store_url: str, tmp_path: Any
 ) -> None:
     from rectify.adapters.spreadsheets.export import write_xlsx
-    from rectify.adapters.spreadsheets.importer import import_ledger
+    from rectify.io.importer import import_ledger
 
     def setup(app: rectify.RectificationApp) -> tuple[UUID, UUID]:
         branch = app.register_branch(

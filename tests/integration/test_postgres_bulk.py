@@ -120,7 +120,7 @@ def test_an_import_of_6000_rows_completes_and_stores_every_row(
         from pathlib import Path
         import rectify
         from rectify import Actor, Role
-        from rectify.adapters.spreadsheets.importer import import_ledger
+        from rectify.io.importer import import_ledger
 
         app = rectify.connect(sys.argv[1], catch_up=False)
         actor = Actor("importer", "臺賬導入", "省直機關工委", [Role.VERIFIER])

@@ -17,6 +17,11 @@ Tables (``<prefix>`` is ``rectify_views``):
   what, from which state to which.
 - ``<prefix>_records``: one row per branch, problem list, checklist and round: what exists.
 - ``<prefix>_meta``: the schema version; a store written by another version is rebuilt from zero.
+  Its schema row is also the views' lock row: every batch written and every clear hold it.
+
+Why this module is long: the SQL of every view table is written once and shared by both
+backends; what differs per backend (names, placeholders, the tracking table, locks) is the small
+part at the end.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 from uuid import uuid4
 
@@ -35,7 +40,6 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from rectify.errors import IntegrityError as ViewsIntegrityError
-from rectify.projections.ledger import stamp
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
@@ -343,12 +347,13 @@ class ViewStore(TrackingRecorder, ABC):
             )
             return [r[0] for r in c.fetchall()]
 
-    def position_at(self, moment: datetime) -> int:
-        """The last notification position recorded at or before ``moment`` (0 if none)."""
+    def position_at(self, moment: str) -> int:
+        """The last notification position recorded at or before ``moment`` (0 if none), given
+        as the audit rows store recorded-at times (``projections.ledger.stamp``)."""
         with self._cursor(commit=False) as c:
             c.execute(
                 f"SELECT MAX(position) FROM {self._table('audit')} WHERE recorded_at <= ?",
-                (stamp(moment),),
+                (moment,),
             )
             row = c.fetchone()
         return int(row[0]) if row and row[0] is not None else 0

@@ -28,7 +28,7 @@ from rectify.domain.values import (
 )
 from rectify.errors import InvalidCommand, NotFound
 from rectify.projections.figures import Figures
-from rectify.projections.ledger import LedgerRow
+from rectify.projections.ledger import LedgerRow, stamp
 from rectify.projections.notice import Notice, Period
 from rectify.projections.organisation import (
     BoardRow,
@@ -66,7 +66,7 @@ class QueryService(PolicyService):
                 f"not a {type(known_at).__name__} (a business date is as_of)"
             )
             raise InvalidCommand("known_at", msg)
-        return self.views.position_at(known_at)
+        return self.views.position_at(stamp(known_at))
 
     def ledger(
         self,

@@ -8,6 +8,9 @@ linked to it, its elections (換屆) and its ratings (五好).
 
 As for issues, command methods check first (workflow step from the current state, grant, business
 date, guards); ``@event`` bodies only apply.
+
+Why this module is long: as for the Issue, it is one aggregate's whole story (events, checked
+commands, event bodies), with the few facts of a branch's life (terms, ratings) it needs.
 """
 
 from __future__ import annotations

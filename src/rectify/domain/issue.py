@@ -6,6 +6,10 @@ applies it, so replaying the stored events rebuilds the issue exactly. The publi
 actor holds a grant, the named guards pass, the business date does not go backwards. Only then is
 the event triggered. Event bodies never check, so history that was valid when recorded always
 replays, even after the rules change.
+
+Why this module is long: it is one aggregate's whole story, its events (with their upcasters),
+the checked commands and the bodies that replay them, kept side by side so that a reader sees
+what each command records and how it is applied in one place.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ The state a row shows is taken from the Issue aggregate by :func:`issue_state`, 
 says which of an issue's attributes the ledger and the issue view show. The ledger view stores that
 state once per event with its validity on both time axes; a query picks, for each issue, the row
 valid on business date D as known at position K.
+
+Why this module is long: the row's fields, its packed stored form and the lazy decoding of that
+form are one concept; apart, they would have to share the private encoding.
 """
 
 from __future__ import annotations

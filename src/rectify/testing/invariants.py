@@ -3,6 +3,9 @@
 Our own test suite and :mod:`rectify.testing.stateful` check these after every step; embedders can
 run them against their own stores (``check_issue(app, issue_id)``) or their own rule sets. Each
 invariant raises :class:`InvariantViolation` saying what broke, on which issue, at which event.
+
+Why this module is long: it is the one catalogue; every rule is written here once, for issues,
+branches and the views, so that no rule has a second home.
 """
 
 from __future__ import annotations

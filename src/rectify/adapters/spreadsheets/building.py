@@ -1,0 +1,342 @@
+"""Turning one ledger row into the events of its problem, checked as the API checks them.
+
+What a row may hold is what the API accepts: every value goes through the command model the API
+validates with (:class:`~rectify.domain.commands.RecordIssue`, ``Assign``, ...), so the same
+length limits and the same refusal of text no store can hold apply, reported by row and column.
+
+Who records an import is named by the caller (``actor=``): the importing actor records each
+problem as found, assigns it, and records the verification, close-out or withdrawal a row attests.
+Separation of duties binds that actor as it binds anyone deciding on a unit's work: a row that
+attests a verification, close-out or withdrawal is refused when the importing actor belongs to the
+problem's unit or its responsible unit (units compared by :func:`~rectify.domain.values.same_unit`).
+The rectification itself (and the measures done, the progress noted) is recorded for the
+responsible unit the row names, by an actor ``import:<unit>`` named 臺賬導入: the ledger attests
+it, no person of that unit is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+from uuid import UUID, uuid5
+
+from pydantic import ValidationError
+
+from rectify.adapters.spreadsheets.tabular import HEADERS, MEASURE_SEPARATOR
+from rectify.domain.branch import Branch
+from rectify.domain.commands import (
+    Assign,
+    Command,
+    RecordIssue,
+    RectifyOnTheSpot,
+    ReportProgress,
+    SubmitRectification,
+    TreatCentrally,
+    Withdraw,
+)
+from rectify.domain.issue import Issue
+from rectify.domain.lists import ProblemList
+from rectify.domain.values import (
+    MAX_NAME,
+    Actor,
+    Mode,
+    Role,
+    Status,
+    same_unit,
+)
+from rectify.errors import InvalidCommand, RectifyError
+
+if TYPE_CHECKING:
+    pass
+
+from rectify.adapters.spreadsheets.reading import (
+    IMPORT_NAMESPACE,
+    Row,
+    day_in,
+    numbers_in,
+    shown,
+    text_in,
+)
+
+RECTIFIER_NAME = "臺賬導入"
+"""The name of the actor a rectification attested by a row is recorded by (for its unit)."""
+
+DONE = {Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT}
+DECIDED = {Status.VERIFIED, Status.CLOSED_OUT, Status.WITHDRAWN}
+"""What a row may attest that someone decided on the unit's work (separation of duties)."""
+
+
+Lookup = Callable[[UUID], object | None]
+"""What the store holds under an id (an Issue, a Branch, a ProblemList, ...), or None."""
+
+
+def _nothing(_: UUID) -> object | None:
+    return None
+
+
+_KINDS = {
+    "Issue": "an issue",
+    "Branch": "a branch",
+    "ProblemList": "a problem list",
+    "Checklist": "a checklist",
+    "InspectionRound": "an inspection round",
+}
+
+
+def _kind(found: object) -> str:
+    """What a stored aggregate is, in words (``"a branch"``)."""
+    return _KINDS.get(type(found).__name__, type(found).__name__)
+
+
+def _known_id(cells: dict[str, Any], column: str, lookup: Lookup, kind: type) -> UUID | None:
+    """The id in ``column`` when the store holds a ``kind`` under it; None when blank or when the
+    store holds nothing under it; InvalidCommand when it is no id, or the id of something else."""
+    text = text_in(cells, column)
+    if text is None:
+        return None
+    try:
+        ident = UUID(text)
+    except ValueError:
+        raise InvalidCommand(column, f"{shown(text)} is not an id") from None
+    found = lookup(ident)
+    if found is None:
+        return None
+    if not isinstance(found, kind):
+        wanted = _KINDS.get(kind.__name__, kind.__name__)
+        raise InvalidCommand(column, f"{ident} is the id of {_kind(found)}, not {wanted}")
+    return ident
+
+
+M = TypeVar("M", bound=Command)
+
+
+def _valid(
+    model: type[M], columns: Mapping[str, str], problems: list[dict[str, Any]], **values: Any
+) -> M | None:
+    """``values`` validated by the API's command ``model``; each problem is added to ``problems``
+    under the column its field comes from (None when there is one)."""
+    try:
+        return model(**values)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = err["loc"]
+            name = str(loc[0]) if loc else ""
+            item = f"line {loc[1] + 1}: " if len(loc) > 1 and isinstance(loc[1], int) else ""
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append({"field": columns.get(name, name or "-"), "message": item + message})
+        return None
+
+
+@contextmanager
+def _step(column: str, columns: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Report a refusal of the domain as a problem with ``column`` (or the column the refused
+    field comes from)."""
+    try:
+        yield
+    except InvalidCommand as e:
+        named = e.field if e.field in HEADERS else column
+        raise InvalidCommand((columns or {}).get(e.field, named), e.message) from None
+    except RectifyError as e:
+        raise InvalidCommand(column, str(e)) from None
+
+
+def _rectifier(unit: str) -> Actor:
+    """Who a rectification attested by a row is recorded by: the row's responsible unit."""
+    ident = f"import:{unit}"
+    if len(ident) > MAX_NAME:
+        ident = f"import:{uuid5(IMPORT_NAMESPACE, unit)}"
+    return Actor(ident, RECTIFIER_NAME, unit, [Role.RESPONSIBLE])
+
+
+def decider_problem(actor: Actor, row: Row, rectifier: Actor) -> str | None:
+    """Why ``actor`` may not record the verification, close-out or withdrawal ``row`` attests
+    (separation of duties), or None."""
+    for unit, what in (
+        (row.unit, "the problem's unit"),
+        (row.responsible_unit, "its responsible unit"),
+    ):
+        if same_unit(actor.unit, unit):
+            return (
+                f"the importing actor {actor.id!r} belongs to {what} {unit!r}: the "
+                f"verification, close-out or withdrawal this row attests must be recorded by "
+                f"someone of another unit"
+            )
+    if actor.id == rectifier.id:
+        return f"the importing actor {actor.id!r} is the one who rectified the problem"
+    return None
+
+
+def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
+    """The issue a checked row attests, through the API's command models and the domain's own
+    checked commands; raises InvalidCommand naming the column (``errors`` lists each problem).
+
+    ``actor`` records the problem as found, assigns it and records the verification, close-out
+    or withdrawal the row attests (refused when ``actor`` is of the problem's unit or its
+    responsible unit); the rectification is recorded for the responsible unit. Its problem list
+    (所屬清單, 共性問題) and branch (黨支部) are kept when ``lookup`` finds them in the store; a
+    ledger read into another store keeps its problems without those links."""
+    c = row.cells
+    problems: list[dict[str, Any]] = []
+    list_id = branch_id = None
+    for column, kind in (("所屬清單", ProblemList), ("黨支部", Branch)):
+        try:
+            ident = _known_id(c, column, lookup, kind)
+        except InvalidCommand as e:
+            problems.append({"field": e.field, "message": e.message})
+            continue
+        if kind is Branch:
+            branch_id = ident
+        else:
+            list_id = ident
+    deadline = day_in(c, "整改時限")
+    person = text_in(c, "責任人")
+    progress = text_in(c, "整改進展")
+    remarks = text_in(c, "備註")
+    status = row.status
+    if text_in(c, "是否銷號") == "是" or day_in(c, "銷號日期") is not None:
+        status = Status.CLOSED_OUT
+    record_columns = {
+        "title": "問題描述",
+        "unit": "所屬單位" if row.own_unit else "責任單位",
+        "source": "問題來源",
+        "description": "問題描述詳情",
+        "category": "問題類別",
+        "severity": "嚴重程度",
+        "remarks": "備註",
+        "common_problem": "共性問題",
+        "deadline": "整改時限",
+        "list_id": "所屬清單",
+        "branch_id": "黨支部",
+        "on": "發現日期",
+    }
+    # A deadline with nobody named is a problem sent out with a deadline (a list's), not assigned.
+    found = _valid(
+        RecordIssue, record_columns, problems,
+        actor=actor, on=row.found_on, title=row.title, unit=row.unit, source=row.source,
+        description=text_in(c, "問題描述詳情") or "", category=text_in(c, "問題類別"),
+        severity=row.severity, remarks=remarks or "", list_id=list_id,
+        common_problem=text_in(c, "共性問題") if list_id is not None else None,
+        branch_id=branch_id, deadline=deadline if person is None else None,
+    )  # fmt: skip
+    assign_columns = {
+        "unit": "責任單位",
+        "person": "責任人",
+        "deadline": "整改時限",
+        "measures": "整改措施",
+        "on": "交辦日期",
+    }
+    assigned = None
+    if deadline is not None and person is not None:
+        measures = tuple(
+            m.strip() for m in (text_in(c, "整改措施") or "").split(MEASURE_SEPARATOR) if m.strip()
+        )
+        assigned = _valid(
+            Assign, assign_columns, problems,
+            actor=actor, on=day_in(c, "交辦日期") or row.found_on, unit=row.responsible_unit,
+            person=person, deadline=deadline, measures=measures,
+        )  # fmt: skip
+    noted = None
+    if progress is not None:
+        noted = _valid(
+            ReportProgress, {"text": "整改進展"}, problems,
+            actor=actor, on=row.found_on, text=progress,
+        )  # fmt: skip
+    mode = row.mode or (Mode.WITHIN_DEADLINE if deadline is not None else Mode.ON_THE_SPOT)
+    rectified: RectifyOnTheSpot | TreatCentrally | SubmitRectification | None = None
+    rectify_columns = {"summary": "整改進展", "campaign": "集中治理專項"}
+    if status in DONE:
+        summary = progress or RECTIFIER_NAME
+        if mode is Mode.CENTRAL:
+            rectified = _valid(
+                TreatCentrally, rectify_columns, problems,
+                actor=actor, on=row.found_on, summary=summary,
+                campaign=text_in(c, "集中治理專項") or "集中治理",
+            )  # fmt: skip
+        else:
+            model: type[SubmitRectification | RectifyOnTheSpot] = (
+                SubmitRectification if mode is Mode.WITHIN_DEADLINE else RectifyOnTheSpot
+            )
+            rectified = _valid(
+                model, rectify_columns, problems, actor=actor, on=row.found_on, summary=summary
+            )
+    withdrawal = None
+    if status is Status.WITHDRAWN:
+        withdrawal = _valid(
+            Withdraw, {"reason": "備註"}, problems,
+            actor=actor, on=row.found_on, reason=remarks or "臺賬導入:已撤銷",
+        )  # fmt: skip
+    if problems:
+        first = problems[0]
+        raise InvalidCommand(first["field"], first["message"], problems)
+    assert found is not None  # _valid gives None only with a problem
+
+    rectifier = _rectifier(row.responsible_unit)
+    if status in DECIDED:
+        refusal = decider_problem(actor, row, rectifier)
+        if refusal is not None:
+            raise InvalidCommand("狀態", refusal)
+    with _step("發現日期", record_columns):
+        issue = Issue.record(
+            **found.payload(),
+            actor=actor,
+            on=found.on,
+            issue_id=row.issue_id,
+            command_id=f"import:{row.issue_id}",
+        )
+    when = row.found_on
+    if assigned is not None:
+        when = assigned.on
+        with _step("交辦日期", assign_columns):
+            issue.assign(actor=actor, on=when, **assigned.payload())
+    with _step("已完成措施"):
+        for number in numbers_in(c, "已完成措施"):
+            if number not in issue.measures_done:
+                issue.complete_measure(actor=rectifier, on=when, measure=number)
+    if noted is not None:
+        with _step("整改進展"):
+            issue.report_progress(actor=rectifier, on=when, text=noted.text)
+    if status in DONE:
+        assert rectified is not None
+        done_on = day_in(c, "整改日期") or day_in(c, "驗收日期") or day_in(c, "銷號日期")
+        if done_on is None:
+            raise InvalidCommand(
+                "整改日期", f"a {status.label} problem needs the date it was rectified"
+            )
+        with _step("整改日期", rectify_columns):
+            if mode is Mode.WITHIN_DEADLINE:
+                # submitted within the deadline: its measures were done
+                for number in issue.open_measures():
+                    issue.complete_measure(actor=rectifier, on=done_on, measure=number)
+                if deadline is None:
+                    raise InvalidCommand("整改時限", "限期整改 needs a deadline")
+                issue.submit_rectification(actor=rectifier, on=done_on, **rectified.payload())
+            elif isinstance(rectified, TreatCentrally):
+                issue.treat_centrally(actor=rectifier, on=done_on, **rectified.payload())
+            else:
+                issue.rectify_on_the_spot(actor=rectifier, on=done_on, **rectified.payload())
+        if status in (Status.VERIFIED, Status.CLOSED_OUT):
+            with _step("驗收日期"):
+                issue.verify(
+                    actor=actor, on=day_in(c, "驗收日期") or day_in(c, "銷號日期") or done_on
+                )
+        if status is Status.CLOSED_OUT:
+            closed_on = day_in(c, "銷號日期")
+            if closed_on is None:
+                raise InvalidCommand("銷號日期", "a closed-out problem needs its close-out date")
+            with _step("銷號日期"):
+                issue.close_out(actor=actor, on=closed_on)
+    elif withdrawal is not None:
+        withdrawn_on = day_in(c, "撤銷日期")
+        if withdrawn_on is None:
+            raise InvalidCommand("撤銷日期", "a withdrawn problem needs the date")
+        with _step("撤銷日期"):
+            issue.withdraw(actor=actor, on=withdrawn_on, reason=withdrawal.reason)
+    elif status is Status.ASSIGNED and deadline is None:
+        raise InvalidCommand("整改時限", "an assigned problem needs its deadline")
+    return issue
+
+
+def _differences(current: Issue, built: Issue) -> list[str]:
+    wanted = ("title", "status", "mode", "deadline", "responsible_unit", "closed_out_on")
+    return [name for name in wanted if getattr(current, name) != getattr(built, name)]

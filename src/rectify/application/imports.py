@@ -1,0 +1,82 @@
+"""Importing a committee's ledger: the spreadsheet adapter plans, this service records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import RecordConflictError
+
+from rectify.adapters.spreadsheets.importer import ImportResult, plan_import
+from rectify.application.lists import ListService
+from rectify.domain.values import Actor
+from rectify.errors import ConcurrencyConflict
+
+
+class ImportService(ListService):
+    """Legacy ledgers (臺賬, Excel or CSV) in, as back-dated events, all or nothing."""
+
+    def import_ledger(
+        self,
+        path: Path | str,
+        *,
+        actor: Actor,
+        list_name: str | None = None,
+        key_column: str = "序號",
+        mapping: Path | str | None = None,
+        units: set[str] | None = None,
+        dry_run: bool = False,
+    ) -> ImportResult:
+        """Import the ledger at ``path`` as ``actor``: every row or none.
+
+        Every row is checked first (:class:`~rectify.adapters.spreadsheets.reading.ImportRejected`
+        lists every bad row, column and reason, and nothing is recorded); the events of the new
+        rows and the branches they are linked to are saved in one transaction. With
+        ``dry_run=True`` nothing is recorded and the result says what would be. See
+        :mod:`rectify.adapters.spreadsheets.importer` for matching, mapping and units."""
+        plan = plan_import(
+            Path(path),
+            actor=actor,
+            lookup=self._stored,
+            today=self.today(),
+            list_name=list_name,
+            key_column=key_column,
+            mapping=Path(mapping) if mapping is not None else None,
+            units=units,
+            dry_run=dry_run,
+        )
+        if not dry_run and plan.aggregates:
+            try:
+                self.save(*plan.aggregates)
+            except RecordConflictError:
+                raise ConcurrencyConflict(Path(path).name, "ledger") from None
+        return plan.result
+
+    def _stored(self, ident: UUID) -> object | None:
+        """What the store holds under ``ident`` (an issue, a branch, a list), or None."""
+        if not self.is_recorded(ident):
+            return None
+        try:
+            found: object = self.repository.get(ident)
+        except AggregateNotFoundError:
+            return None
+        return found
+
+
+def import_ledger(
+    app: ImportService,
+    path: Path | str,
+    *,
+    actor: Actor,
+    list_name: str | None = None,
+    key_column: str = "序號",
+    mapping: Path | str | None = None,
+    units: set[str] | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """``app.import_ledger(path, ...)``, as the function it was before it became a service."""
+    return app.import_ledger(
+        path, actor=actor, list_name=list_name, key_column=key_column, mapping=mapping,
+        units=units, dry_run=dry_run,
+    )  # fmt: skip
