@@ -62,15 +62,15 @@ class BranchService(Plumbing):
         branch = self._branch(branch_id)
         if branch.has_seen(cmd.command_id):
             return branch
-        extra: dict[str, Any] = {}
-        if action == "delist":
-            extra["open_issues"] = self._open_issues(branch)
-        method = "rate" if action == "rate_branch" else action
-        getattr(branch, method)(
-            actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload(), **extra
-        )
+        context = self._guard_context(cmd.trigger, branch)
+        branch.handle(cmd, **context)
         self._save(branch, command_id=cmd.command_id)
         return branch
+
+    def _guard_context(self, trigger: str, branch: Branch) -> dict[str, Any]:
+        """What a branch's guards need to know that only the store knows: for 摘帽, the issues
+        linked to it that are still open."""
+        return {"open_issues": self._open_issues(branch)} if trigger == "delist" else {}
 
     def _open_issues(self, branch: Branch) -> tuple[UUID, ...]:
         """The issues linked to ``branch`` that are not closed out or withdrawn."""

@@ -46,9 +46,7 @@ class IssueService(QueryService):
         issue = self._load(uuid)
         if issue.has_seen(cmd.command_id):
             return
-        getattr(issue, trigger)(
-            actor=cmd.actor, on=cmd.on, command_id=cmd.command_id, **cmd.payload()
-        )
+        issue.handle(cmd)
         self._save(issue, command_id=cmd.command_id)
         if issue.branch_id is not None and trigger in CLOSING:
             # The readiness policy, at once for this closing; should this process stop before

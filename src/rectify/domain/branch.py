@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -155,6 +155,20 @@ class Branch(Checked, Aggregate):
 
     # ---------------------------------------------------------------- creation
 
+    triggers: ClassVar[Mapping[type[Any], str]] = {
+        BranchRegistered: "register",
+        DesignatedLagging: "designate_lagging",
+        ConsolidationStarted: "start_consolidation",
+        ReadyForReassessment: "mark_ready",
+        DelistingRequested: "request_delisting",
+        DelistingRejected: "reject_delisting",
+        Delisted: "delist",
+        IssueLinked: "link_issue",
+        ElectionRecorded: "record_election",
+        Rated: "rate",
+    }
+    """The workflow trigger each branch event class records: the one table of them."""
+
     @staticmethod
     def create_id(code: str) -> UUID:
         return branch_id_for(code)
@@ -282,109 +296,22 @@ class Branch(Checked, Aggregate):
 
     # ---------------------------------------------------------------- commands (checked)
 
-    def designate_lagging(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        kinds: tuple[str, ...],
-        basis: str,
-        command_id: str | None = None,
-    ) -> None:
-        """認定后進 by kinds (軟弱渙散, 虛化, ...) on the basis of a screening or assessment."""
-        self.check("designate_lagging", actor, on)
-        self._designated(
-            actor=actor,
-            on=on,
-            command_id=command_id,
-            kinds=tuple(lagging_kind(k) for k in kinds),
-            basis=basis,
-        )
+    # Every trigger of ``triggers`` is a command method (Checked.decide): designate_lagging,
+    # start_consolidation, mark_ready, request_delisting, reject_delisting, delist (its guard
+    # sees ``open_issues``, found by the application), record_election, rate. Written here:
+    # what a command derives for its event, and link_issue, which may record nothing.
 
-    def start_consolidation(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        plan: str,
-        goals: tuple[str, ...],
-        deadline: date,
-        mentors: tuple[Mentor, ...],
-        command_id: str | None = None,
-    ) -> None:
-        """開始整頓 with a plan, goals, a deadline and two mentors (雙掛)."""
-        self.check("start_consolidation", actor, on, {"mentors": mentors, "deadline": deadline})
-        self._consolidation_started(
-            actor=actor,
-            on=on,
-            command_id=command_id,
-            plan=plan,
-            goals=goals,
-            deadline=deadline,
-            mentors=mentors,
-        )
+    def _event_fields(self, trigger: str, fields: dict[str, Any]) -> dict[str, Any]:
+        if trigger == "designate_lagging":  # known kinds by their value, others as named
+            return {**fields, "kinds": tuple(lagging_kind(k) for k in fields["kinds"])}
+        if trigger == "rate":
+            return self._rating(fields["scheme"], fields["results"])
+        return fields
 
-    def mark_ready(
-        self, *, actor: Actor, on: date, last_issue_id: UUID | None, command_id: str | None = None
-    ) -> None:
-        """Record that the consolidation's problems are all closed out (the readiness policy)."""
-        self.check("mark_ready", actor, on)
-        self._ready(actor=actor, on=on, command_id=command_id, last_issue_id=last_issue_id)
-
-    def request_delisting(
-        self, *, actor: Actor, on: date, note: str = "", command_id: str | None = None
-    ) -> None:
-        """申請摘帽."""
-        self.check("request_delisting", actor, on)
-        self._delisting_requested(actor=actor, on=on, command_id=command_id, note=note)
-
-    def reject_delisting(
-        self, *, actor: Actor, on: date, reason: str, command_id: str | None = None
-    ) -> None:
-        """退回整頓: not yet fit to be delisted."""
-        self.check("reject_delisting", actor, on)
-        self._delisting_rejected(actor=actor, on=on, command_id=command_id, reason=reason)
-
-    def delist(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        open_issues: tuple[UUID, ...],
-        note: str = "",
-        command_id: str | None = None,
-    ) -> None:
-        """摘帽, refused while ``open_issues`` (linked issues not closed out or withdrawn) remain."""
-        self.check("delist", actor, on, {"open_issues": open_issues})
-        self._delisted(actor=actor, on=on, command_id=command_id, note=note)
-
-    def link_issue(
-        self, *, actor: Actor, on: date, issue_id: UUID, command_id: str | None = None
-    ) -> None:
-        """關聯問題 (nothing happens if the issue is linked already)."""
-        if issue_id in self.issues:
-            return
-        self.check("link_issue", actor, on)
-        self._issue_linked(actor=actor, on=on, command_id=command_id, issue_id=issue_id)
-
-    def record_election(
-        self, *, actor: Actor, on: date, held_on: date, command_id: str | None = None
-    ) -> None:
-        """換屆: the branch held its election on ``held_on``."""
-        self.check("record_election", actor, on, {"held_on": held_on})
-        self._election_recorded(actor=actor, on=on, command_id=command_id, held_on=held_on)
-
-    def rate(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        scheme: str,
-        results: Mapping[str, bool],
-        command_id: str | None = None,
-    ) -> None:
-        """評星定級: record which criteria of ``scheme`` were met; meeting all earns its title."""
-        self.check("rate", actor, on)
+    @staticmethod
+    def _rating(scheme: str, results: Mapping[str, bool]) -> dict[str, Any]:
+        """評星定級: which criteria of ``scheme`` were met, every one rated; meeting all earns
+        the scheme's title."""
         known = RATING_SCHEMES.get(scheme)
         if known is None:
             raise InvalidCommand(
@@ -399,14 +326,16 @@ class Branch(Checked, Aggregate):
         if missing:
             raise InvalidCommand("results", f"criteria of {scheme} not rated: {', '.join(missing)}")
         full = {k: bool(results[k]) for k in keys}
-        self._rated(
-            actor=actor,
-            on=on,
-            command_id=command_id,
-            scheme=scheme,
-            results=full,
-            title=title if all(full.values()) else None,
-        )
+        return {"scheme": scheme, "results": full, "title": title if all(full.values()) else None}
+
+    def link_issue(
+        self, *, actor: Actor, on: date, issue_id: UUID, command_id: str | None = None
+    ) -> None:
+        """關聯問題 (nothing happens if the issue is linked already)."""
+        if issue_id in self.issues:
+            return
+        self.check("link_issue", actor, on)
+        self._issue_linked(actor=actor, on=on, command_id=command_id, issue_id=issue_id)
 
     # ---------------------------------------------------------------- events (apply only)
 
@@ -504,16 +433,5 @@ class Branch(Checked, Aggregate):
         self.rated_on = on
 
 
-BRANCH_EVENT_TRIGGERS: Mapping[type[Any], str] = {
-    Branch.BranchRegistered: "register",
-    Branch.DesignatedLagging: "designate_lagging",
-    Branch.ConsolidationStarted: "start_consolidation",
-    Branch.ReadyForReassessment: "mark_ready",
-    Branch.DelistingRequested: "request_delisting",
-    Branch.DelistingRejected: "reject_delisting",
-    Branch.Delisted: "delist",
-    Branch.IssueLinked: "link_issue",
-    Branch.ElectionRecorded: "record_election",
-    Branch.Rated: "rate",
-}
+BRANCH_EVENT_TRIGGERS: Mapping[type[Any], str] = Branch.triggers
 """The workflow trigger each branch event class records."""

@@ -1,19 +1,30 @@
-"""What every aggregate run by a workflow shares: the checks made before an event is triggered.
+"""What every aggregate run by a workflow shares: deciding a command, then recording its event.
 
 An aggregate that mixes in :class:`Checked` says which workflow it runs under (``flow``), where it
-stands (``status``), which unit acts for it (``acting_unit``) and the latest business date it has
-recorded (``last_on``). :meth:`Checked.check` then refuses a trigger, in this order, when the
-workflow has no such step from the current state, when the actor holds no grant of the step, when
-the business date goes backwards, or when a guard the step names refuses it.
+stands (``status``), which unit acts for it (``acting_unit``), the latest business date it has
+recorded (``last_on``) and which event records each trigger (``triggers``, its one table of
+them). :meth:`Checked.check` then refuses a trigger, in this order, when the workflow has no such
+step from the current state, when the actor holds no grant of the step, when the business date
+goes backwards, or when a guard the step names refuses it.
+
+:meth:`Checked.decide` is the decider every command goes through: check, then trigger the event
+the table names, through the aggregate's ``@event`` method for it (found from the event class, so
+nothing lists the methods again). ``issue.assign(...)`` is ``issue.decide("assign", ...)``: each
+trigger of the table is a command method of the aggregate without being written out as one.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
+from eventsourcing.domain import CommandMethodDecorator
+from pydantic import ValidationError
+
+from rectify.domain.commands import Command, command_for
 from rectify.domain.values import Actor
 from rectify.domain.workflow import WorkflowDefinition
 from rectify.errors import InvalidCommand, PermissionDenied, RectifyError, TransitionNotAllowed
@@ -32,10 +43,73 @@ class Checked:
     guards: ClassVar[Mapping[str, Guard]]
     """The guards its workflows may name."""
 
+    triggers: ClassVar[Mapping[type[Any], str]]
+    """Which workflow trigger each of the aggregate's event classes records (its one table)."""
+
     id: UUID
     status: Any
     last_on: date
     command_ids: set[str]
+
+    # ---------------------------------------------------------------- deciding
+
+    def decide(
+        self, trigger: str, *, actor: Actor, on: date, command_id: str | None = None, **fields: Any
+    ) -> None:
+        """Give command ``trigger`` with its ``fields`` (validated by the command's model, so
+        its defaults and limits hold; fields the model does not have are for the guards
+        only), then record its event. Nothing is recorded when the command is refused."""
+        model = command_for(self.kind, trigger)
+        context = {k: fields.pop(k) for k in list(fields) if k not in model.model_fields}
+        try:
+            command = model(actor=actor, on=on, command_id=command_id, **fields)
+        except ValidationError as e:
+            raise InvalidCommand.from_validation(e) from None
+        self.handle(command, **context)
+
+    def handle(self, command: Command, **context: Any) -> None:
+        """Decide a validated ``command``: check it (workflow, grant, business date, guards,
+        which also see ``context``), then record the event the ``triggers`` table names for its
+        trigger."""
+        fields = command.payload()
+        self.check(command.trigger, command.actor, command.on, {**fields, **context})
+        record = getattr(self, self._recorders()[command.trigger])
+        record(
+            actor=command.actor,
+            on=command.on,
+            command_id=command.command_id,
+            **self._event_fields(command.trigger, fields),
+        )
+
+    def _event_fields(self, trigger: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """The event's fields for a checked command's (an aggregate may derive some)."""
+        return fields
+
+    @classmethod
+    def _recorders(cls) -> Mapping[str, str]:
+        """The name of the ``@event`` method that records each trigger (derived, cached)."""
+        found = cls.__dict__.get("_recorder_names")
+        if found is None:
+            by_event = {
+                member.given_event_cls: name
+                for klass in reversed(cls.__mro__)
+                for name, member in vars(klass).items()
+                if isinstance(member, CommandMethodDecorator) and member.given_event_cls
+            }
+            found = {  # the create step is a constructor of its own, not decided here
+                trigger: by_event[event]
+                for event, trigger in cls.triggers.items()
+                if by_event[event] != "__init__"
+            }
+            cls._recorder_names = found  # type: ignore[attr-defined]
+        return found
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        # A trigger of the table is a command method: ``issue.verify(actor=…, on=…)``.
+        if not name.startswith("_") and name in type(self)._recorders():
+            return functools.partial(self.decide, name)
+        msg = f"{type(self).__name__!r} object has no attribute {name!r}"
+        raise AttributeError(msg)
 
     @property
     def flow(self) -> WorkflowDefinition[Any]:

@@ -6,7 +6,9 @@ raises :class:`~rectify.errors.InvalidCommand` naming the field, and nothing is 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StrictBool, model_validator
@@ -23,14 +25,44 @@ from rectify.domain.values import (
     Text,
 )
 
+C = TypeVar("C", bound="type[Command]")
+
+
+def declared(aggregate: str, command: str, *, trigger: str | None = None) -> Callable[[C], C]:
+    """Declare a command: the aggregate it acts on, its name, and the trigger it gives (default:
+    its name)."""
+
+    def declare(cls: C) -> C:
+        cls.aggregate = aggregate
+        cls.command = command
+        cls.trigger = trigger or command
+        return cls
+
+    return declare
+
+
 Coded = tuple[NonEmptyStr, NonEmptyStr]
 """A ``(code, text)`` pair: a common problem of a list, an item of a checklist."""
 
 
 class Command(BaseModel):
-    """What every command carries: who, on which business date, under which idempotency key."""
+    """What every command carries: who, on which business date, under which idempotency key.
+
+    Each command is declared once, as a subclass with :func:`declared`: its name (the
+    application's method), the aggregate it acts on, the workflow trigger it gives (who may give
+    it is that step's grants, in :mod:`rectify.domain.workflows`), and its typed payload (the
+    fields). The event it records is the one the aggregate's ``triggers`` table names for that
+    trigger. The application, the aggregates' command methods and the test machine all go
+    through these models."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    aggregate: ClassVar[str]
+    """What it acts on: ``issue``, ``branch``, ``list``, ``checklist`` or ``round``."""
+    command: ClassVar[str]
+    """Its name: the application's method (``assign``, ``rate_branch``)."""
+    trigger: ClassVar[str]
+    """The workflow step it gives (``assign``; ``rate`` for ``rate_branch``)."""
 
     actor: Actor
     on: Day
@@ -44,6 +76,7 @@ class Command(BaseModel):
 _COMMON = frozenset(Command.model_fields)
 
 
+@declared("issue", "record_issue", trigger="record")
 class RecordIssue(Command):
     title: NonEmptyStr
     unit: NonEmptyStr
@@ -58,6 +91,7 @@ class RecordIssue(Command):
     deadline: Day | None = None
 
 
+@declared("issue", "assign")
 class Assign(Command):
     unit: NonEmptyStr
     person: NonEmptyStr
@@ -65,57 +99,69 @@ class Assign(Command):
     measures: tuple[NonEmptyStr, ...] = ()
 
 
+@declared("issue", "rectify_on_the_spot")
 class RectifyOnTheSpot(Command):
     summary: NonEmptyStr
     evidence: tuple[NonEmptyStr, ...] = ()
 
 
+@declared("issue", "treat_centrally")
 class TreatCentrally(Command):
     campaign: NonEmptyStr
     summary: NonEmptyStr
     evidence: tuple[NonEmptyStr, ...] = ()
 
 
+@declared("issue", "submit_rectification")
 class SubmitRectification(Command):
     summary: NonEmptyStr
     evidence: tuple[NonEmptyStr, ...] = ()
 
 
+@declared("issue", "verify")
 class Verify(Command):
     note: Text = ""
 
 
+@declared("issue", "reject")
 class Reject(Command):
     reason: NonEmptyStr
 
 
+@declared("issue", "close_out")
 class CloseOut(Command):
     note: Text = ""
 
 
+@declared("issue", "reopen")
 class Reopen(Command):
     reason: NonEmptyStr
     deadline: Day | None = None
 
 
+@declared("issue", "extend_deadline")
 class ExtendDeadline(Command):
     new_deadline: Day
     reason: NonEmptyStr
 
 
+@declared("issue", "withdraw")
 class Withdraw(Command):
     reason: NonEmptyStr
 
 
+@declared("issue", "report_progress")
 class ReportProgress(Command):
     text: NonEmptyStr
 
 
+@declared("issue", "add_measure")
 class AddMeasure(Command):
     text: NonEmptyStr
     due: Day | None = None
 
 
+@declared("issue", "complete_measure")
 class CompleteMeasure(Command):
     measure: PositiveInt | NonEmptyStr
     evidence: tuple[NonEmptyStr, ...] = ()
@@ -130,6 +176,7 @@ class CompleteMeasure(Command):
         return self
 
 
+@declared("issue", "link_issue")
 class LinkIssue(Command):
     branch_id: UUID
 
@@ -137,6 +184,7 @@ class LinkIssue(Command):
 # ---------------------------------------------------------------- branches
 
 
+@declared("branch", "register_branch", trigger="register")
 class RegisterBranch(Command):
     code: NonEmptyStr
     name: NonEmptyStr
@@ -147,11 +195,13 @@ class RegisterBranch(Command):
     term_years: PositiveInt | None = None
 
 
+@declared("branch", "designate_lagging")
 class DesignateLagging(Command):
     kinds: tuple[NonEmptyStr, ...] = Field(min_length=1)
     basis: NonEmptyStr
 
 
+@declared("branch", "start_consolidation")
 class StartConsolidation(Command):
     plan: NonEmptyStr
     goals: tuple[NonEmptyStr, ...] = ()
@@ -159,18 +209,29 @@ class StartConsolidation(Command):
     mentors: tuple[Mentor, ...]
 
 
+@declared("branch", "request_delisting")
 class RequestDelisting(Command):
     note: Text = ""
 
 
+@declared("branch", "reject_delisting")
 class RejectDelisting(Command):
     reason: NonEmptyStr
 
 
+@declared("branch", "delist")
 class Delist(Command):
     note: Text = ""
 
 
+@declared("branch", "mark_ready")
+class MarkReady(Command):
+    """The readiness policy's command: the consolidation's last problem is closed out."""
+
+    last_issue_id: UUID | None = None
+
+
+@declared("branch", "record_election")
 class RecordElection(Command):
     held_on: Day  # the date of the command when not given
 
@@ -182,6 +243,7 @@ class RecordElection(Command):
         return data
 
 
+@declared("branch", "rate_branch", trigger="rate")
 class RateBranch(Command):
     scheme: NonEmptyStr = "five-good"
     results: dict[NonEmptyStr, bool]
@@ -190,6 +252,7 @@ class RateBranch(Command):
 # ---------------------------------------------------------------- lists and rounds
 
 
+@declared("list", "issue_problem_list")
 class IssueProblemList(Command):
     name: NonEmptyStr
     issuer: NonEmptyStr
@@ -198,11 +261,13 @@ class IssueProblemList(Command):
     common_problems: tuple[Coded, ...] = ()
 
 
+@declared("checklist", "define_checklist")
 class DefineChecklist(Command):
     name: NonEmptyStr
     items: tuple[Coded, ...] = Field(min_length=1)
 
 
+@declared("round", "open_inspection_round", trigger="open")
 class OpenInspectionRound(Command):
     checklist_id: UUID
     period: NonEmptyStr
@@ -221,6 +286,7 @@ class Finding(BaseModel):
     text: NonEmptyStr
 
 
+@declared("round", "import_findings", trigger="record_finding")
 class ImportFindings(Command):
     findings: tuple[Finding, ...]
     visited: tuple[UUID | NonEmptyStr, ...] = ()
@@ -238,38 +304,30 @@ class ImportFindings(Command):
         return self
 
 
+@declared("round", "close_inspection_round", trigger="close")
 class CloseInspectionRound(Command):
     note: Text = ""
 
 
-COMMANDS: dict[str, type[Command]] = {
-    "record": RecordIssue,
-    "assign": Assign,
-    "rectify_on_the_spot": RectifyOnTheSpot,
-    "treat_centrally": TreatCentrally,
-    "submit_rectification": SubmitRectification,
-    "verify": Verify,
-    "reject": Reject,
-    "close_out": CloseOut,
-    "reopen": Reopen,
-    "extend_deadline": ExtendDeadline,
-    "withdraw": Withdraw,
-    "report_progress": ReportProgress,
-    "add_measure": AddMeasure,
-    "complete_measure": CompleteMeasure,
-    "link_issue": LinkIssue,
-    "register_branch": RegisterBranch,
-    "designate_lagging": DesignateLagging,
-    "start_consolidation": StartConsolidation,
-    "request_delisting": RequestDelisting,
-    "reject_delisting": RejectDelisting,
-    "delist": Delist,
-    "record_election": RecordElection,
-    "rate_branch": RateBranch,
-    "issue_problem_list": IssueProblemList,
-    "define_checklist": DefineChecklist,
-    "open_inspection_round": OpenInspectionRound,
-    "import_findings": ImportFindings,
-    "close_inspection_round": CloseInspectionRound,
+def _all(cls: type[Command]) -> list[type[Command]]:
+    return [c for sub in cls.__subclasses__() for c in (sub, *_all(sub))]
+
+
+COMMANDS: Mapping[str, type[Command]] = MappingProxyType(
+    {c.command: c for c in _all(Command) if "command" in c.__dict__}
+)
+"""Every command by its name (the application's method, and the CLI's command where it has one)."""
+
+_BY_TRIGGER: Mapping[tuple[str, str], type[Command]] = {
+    (c.aggregate, c.trigger): c for c in COMMANDS.values()
 }
-"""The command model of each workflow trigger and application command."""
+
+
+def command_for(aggregate: str, trigger: str) -> type[Command]:
+    """The command that gives ``trigger`` of an ``aggregate``'s workflow (``"issue"``,
+    ``"assign"`` → :class:`Assign`)."""
+    try:
+        return _BY_TRIGGER[(aggregate, trigger)]
+    except KeyError:
+        msg = f"no command gives {trigger!r} of a {aggregate}"
+        raise KeyError(msg) from None

@@ -15,7 +15,7 @@ what each command records and how it is applied in one place.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -176,6 +176,25 @@ class Issue(Checked, Aggregate):
         """關聯黨支部 (issue/2): the issue is a problem of this branch."""
 
         branch_id: UUID
+
+    triggers: ClassVar[Mapping[type[Any], str]] = {
+        IssueFound: "record",
+        IssueAssigned: "assign",
+        RectifiedOnTheSpot: "rectify_on_the_spot",
+        CentrallyTreated: "treat_centrally",
+        RectificationSubmitted: "submit_rectification",
+        RectificationVerified: "verify",
+        RectificationRejected: "reject",
+        ClosedOut: "close_out",
+        Reopened: "reopen",
+        DeadlineExtended: "extend_deadline",
+        IssueWithdrawn: "withdraw",
+        ProgressReported: "report_progress",
+        MeasureAdded: "add_measure",
+        MeasureCompleted: "complete_measure",
+        BranchLinked: "link_issue",
+    }
+    """The workflow trigger each event class records: the one table of them."""
 
     # ---------------------------------------------------------------- creation
 
@@ -357,187 +376,16 @@ class Issue(Checked, Aggregate):
 
     # ---------------------------------------------------------------- commands (checked)
 
-    def assign(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        unit: str,
-        person: str,
-        deadline: date,
-        measures: tuple[str, ...] = (),
-        command_id: str | None = None,
-    ) -> None:
-        """交辦: name the responsible unit and person, the measures and the deadline."""
-        self.check("assign", actor, on, {"deadline": deadline})
-        self._assigned(
-            actor=actor,
-            on=on,
-            command_id=command_id,
-            unit=unit,
-            person=person,
-            deadline=deadline,
-            measures=measures,
-        )
+    # Every trigger of ``triggers`` (assign, verify, close_out, ...) is a command method: the
+    # checks of its workflow step, then its event (Checked.decide). Only what a command derives
+    # for its event is written here.
 
-    def rectify_on_the_spot(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        summary: str,
-        evidence: tuple[str, ...] = (),
-        command_id: str | None = None,
-    ) -> None:
-        """立行立改: fixed immediately."""
-        self.check("rectify_on_the_spot", actor, on)
-        self._rectified_on_the_spot(
-            actor=actor, on=on, command_id=command_id, summary=summary, evidence=evidence
-        )
-
-    def treat_centrally(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        campaign: str,
-        summary: str,
-        evidence: tuple[str, ...] = (),
-        command_id: str | None = None,
-    ) -> None:
-        """集中治理: fixed within a campaign."""
-        self.check("treat_centrally", actor, on)
-        self._centrally_treated(
-            actor=actor,
-            on=on,
-            command_id=command_id,
-            campaign=campaign,
-            summary=summary,
-            evidence=evidence,
-        )
-
-    def submit_rectification(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        summary: str,
-        evidence: tuple[str, ...] = (),
-        command_id: str | None = None,
-    ) -> None:
-        """限期整改: report the rectification done, with evidence."""
-        self.check("submit_rectification", actor, on)
-        self._rectification_submitted(
-            actor=actor, on=on, command_id=command_id, summary=summary, evidence=evidence
-        )
-
-    def verify(
-        self, *, actor: Actor, on: date, note: str = "", command_id: str | None = None
-    ) -> None:
-        """驗收: accept the rectification."""
-        self.check("verify", actor, on)
-        self._verified(actor=actor, on=on, command_id=command_id, note=note)
-
-    def reject(self, *, actor: Actor, on: date, reason: str, command_id: str | None = None) -> None:
-        """退回: send the rectification back."""
-        self.check("reject", actor, on)
-        self._rejected(actor=actor, on=on, command_id=command_id, reason=reason)
-
-    def close_out(
-        self, *, actor: Actor, on: date, note: str = "", command_id: str | None = None
-    ) -> None:
-        """銷號: strike the verified issue off the ledger."""
-        self.check("close_out", actor, on)
-        self._closed_out(actor=actor, on=on, command_id=command_id, note=note)
-
-    def reopen(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        reason: str,
-        deadline: date | None = None,
-        command_id: str | None = None,
-    ) -> None:
-        """反彈: the problem is back; reopen it (its history stays one)."""
-        self.check("reopen", actor, on, {"deadline": deadline})
-        self._reopened(actor=actor, on=on, command_id=command_id, reason=reason, deadline=deadline)
-
-    def extend_deadline(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        new_deadline: date,
-        reason: str,
-        command_id: str | None = None,
-    ) -> None:
-        """延期: move the deadline later, approved by ``actor``."""
-        self.check("extend_deadline", actor, on, {"new_deadline": new_deadline})
-        self._deadline_extended(
-            actor=actor, on=on, command_id=command_id, new_deadline=new_deadline, reason=reason
-        )
-
-    def withdraw(
-        self, *, actor: Actor, on: date, reason: str, command_id: str | None = None
-    ) -> None:
-        """撤銷: the finding was unfounded."""
-        self.check("withdraw", actor, on)
-        self._withdrawn(actor=actor, on=on, command_id=command_id, reason=reason)
-
-    def report_progress(
-        self, *, actor: Actor, on: date, text: str, command_id: str | None = None
-    ) -> None:
-        """整改進展: note progress without changing the state."""
-        self.check("report_progress", actor, on)
-        self._progress_reported(actor=actor, on=on, command_id=command_id, text=text)
-
-    def add_measure(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        text: str,
-        due: date | None = None,
-        command_id: str | None = None,
-    ) -> None:
-        """增加整改措施: one more measure to complete before the rectification is submitted."""
-        self.check("add_measure", actor, on, {"due": due})
-        self._measure_added(actor=actor, on=on, command_id=command_id, text=text, due=due)
-
-    def complete_measure(
-        self,
-        *,
-        actor: Actor,
-        on: date,
-        measure: int | str,
-        evidence: tuple[str, ...] = (),
-        mode: Mode | None = None,
-        campaign: str | None = None,
-        command_id: str | None = None,
-    ) -> None:
-        """完成整改措施: measure (its number, 1-based, or its text) is done; ``mode`` says how
-        (立行立改 or 集中治理 in ``campaign``)."""
-        self.check("complete_measure", actor, on, {"measure": measure})
-        number = self.measure_number(measure)
-        assert number is not None  # the measure_open guard made sure
-        self._measure_completed(
-            actor=actor,
-            on=on,
-            command_id=command_id,
-            number=number,
-            evidence=evidence,
-            mode=mode,
-            campaign=campaign,
-        )
-
-    def link_issue(
-        self, *, actor: Actor, on: date, branch_id: UUID, command_id: str | None = None
-    ) -> None:
-        """關聯黨支部 (trigger ``link_issue``): the issue is a problem of this branch (an issue
-        has at most one)."""
-        self.check("link_issue", actor, on, {"branch_id": branch_id})
-        self._branch_linked(actor=actor, on=on, command_id=command_id, branch_id=branch_id)
+    def _event_fields(self, trigger: str, fields: dict[str, Any]) -> dict[str, Any]:
+        if trigger == "complete_measure":  # the event records the measure's number
+            number = self.measure_number(fields.pop("measure"))
+            assert number is not None  # the measure_open guard made sure
+            return {**fields, "number": number}
+        return fields
 
     # ---------------------------------------------------------------- events (apply only)
 
@@ -693,23 +541,7 @@ class Issue(Checked, Aggregate):
         self.branch_id = branch_id
 
 
-EVENT_TRIGGERS: Mapping[type[Any], str] = {
-    Issue.IssueFound: "record",
-    Issue.IssueAssigned: "assign",
-    Issue.RectifiedOnTheSpot: "rectify_on_the_spot",
-    Issue.CentrallyTreated: "treat_centrally",
-    Issue.RectificationSubmitted: "submit_rectification",
-    Issue.RectificationVerified: "verify",
-    Issue.RectificationRejected: "reject",
-    Issue.ClosedOut: "close_out",
-    Issue.Reopened: "reopen",
-    Issue.DeadlineExtended: "extend_deadline",
-    Issue.IssueWithdrawn: "withdraw",
-    Issue.ProgressReported: "report_progress",
-    Issue.MeasureAdded: "add_measure",
-    Issue.MeasureCompleted: "complete_measure",
-    Issue.BranchLinked: "link_issue",
-}
+EVENT_TRIGGERS: Mapping[type[Any], str] = Issue.triggers
 """The workflow trigger each event class records."""
 
 
