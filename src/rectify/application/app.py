@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
+from uuid import UUID
 
 from rectify.adapters.persistence import env_for_url
 from rectify.adapters.store_access import opening, typed_failures
 from rectify.application.imports import ImportService
+from rectify.domain.commands import Command
 from rectify.errors import InvalidCommand
 
 
@@ -35,6 +38,18 @@ class RectificationApp(ImportService):
         super().__init__(env, today=today, catch_up=catch_up)
         if catch_up:
             self.run_policies()
+
+    def handle(self, command: Command, target: UUID | str | None = None) -> Any:
+        """Give a typed command (one of :mod:`rectify.domain.commands`, already validated) to
+        ``target`` (the issue, branch or round it acts on; none for the commands that create).
+        The keyword methods (``assign``, ``rate_branch`` …) are the same commands by name;
+        this is the one entry a system holding commands as data uses."""
+        method = getattr(self, command.command, None)
+        if method is None:
+            msg = f"{command.command} is given by a policy, not through the application"
+            raise InvalidCommand("command", msg)
+        fields = {name: getattr(command, name) for name in type(command).model_fields}
+        return method(**fields) if target is None else method(target, **fields)
 
 
 def connect(

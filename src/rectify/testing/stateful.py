@@ -28,6 +28,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multip
 
 from rectify.application import RectificationApp, connect
 from rectify.domain.branch import Branch
+from rectify.domain.commands import COMMANDS
 from rectify.domain.issue import Issue
 from rectify.domain.values import OPEN_STATUSES
 from rectify.errors import OpenIssuesRemain, PermissionDenied, RectifyError, TransitionNotAllowed
@@ -42,22 +43,10 @@ from rectify.testing.strategies import (
     record_args,
 )
 
-TRIGGERS = (
-    "add_measure",
-    "complete_measure",
-    "link_issue",
-    "assign",
-    "rectify_on_the_spot",
-    "treat_centrally",
-    "submit_rectification",
-    "verify",
-    "reject",
-    "close_out",
-    "reopen",
-    "extend_deadline",
-    "withdraw",
-    "report_progress",
+TRIGGERS = tuple(
+    c.command for c in COMMANDS.values() if c.aggregate == "issue" and c.trigger != "record"
 )
+"""Every issue command but recording, derived from the command declarations."""
 
 
 class IssueWorkflowMachine(RuleBasedStateMachine):

@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from hypothesis import strategies as st
 
+from rectify.domain.commands import COMMANDS
 from rectify.domain.values import Actor, Role, Severity, Source
 
 COMMITTEE = "省直機關工委"
@@ -141,16 +142,13 @@ def command_args(
     raise ValueError(msg)
 
 
-BRANCH_ACTIONS = (
-    "designate_lagging",
-    "start_consolidation",
-    "request_delisting",
-    "reject_delisting",
-    "delist",
-    "record_election",
-    "rate_branch",
+BRANCH_ACTIONS = tuple(
+    c.command
+    for c in COMMANDS.values()
+    if c.aggregate == "branch" and c.trigger not in ("register", "mark_ready")
 )
-"""The application's branch commands (besides registering and linking)."""
+"""The application's branch commands (besides registering, and the policy's mark_ready),
+derived from the command declarations."""
 
 
 def mentors(unit: str, *, valid: bool = False) -> st.SearchStrategy[list[dict[str, str]]]:
