@@ -24,7 +24,14 @@ from eventsourcing.domain import Aggregate, event
 
 from rectify.domain.checked import Checked
 from rectify.domain.guards import GUARDS
-from rectify.domain.values import Actor, BranchKind, BranchStatus, LaggingKind, Mentor
+from rectify.domain.values import (
+    LAGGING_STATUSES,
+    Actor,
+    BranchKind,
+    BranchStatus,
+    LaggingKind,
+    Mentor,
+)
 from rectify.domain.workflow import WorkflowDefinition
 from rectify.domain.workflows import BRANCH_WORKFLOW_V1 as BRANCH_WORKFLOW_V1  # re-exported
 from rectify.domain.workflows import CURRENT_BRANCH_WORKFLOW
@@ -274,11 +281,7 @@ class Branch(Checked, Aggregate):
     @property
     def is_lagging(self) -> bool:
         """On the lagging list: designated and not (yet) delisted."""
-        return self.status in (
-            BranchStatus.LAGGING,
-            BranchStatus.CONSOLIDATING,
-            BranchStatus.DELISTING_REQUESTED,
-        )
+        return self.status in LAGGING_STATUSES
 
     @property
     def is_ready(self) -> bool:

@@ -254,6 +254,11 @@ class Mentor(BaseModel):
 OPEN_STATUSES = frozenset({Status.FOUND, Status.ASSIGNED, Status.RECTIFIED, Status.VERIFIED})
 """Statuses in which a problem is still on the books (not closed out, not withdrawn)."""
 
+LAGGING_STATUSES = frozenset(
+    {BranchStatus.LAGGING, BranchStatus.CONSOLIDATING, BranchStatus.DELISTING_REQUESTED}
+)
+"""Statuses in which a branch is on the lagging list (designated and not yet delisted)."""
+
 RECTIFIED_STATUSES = frozenset({Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT})
 """Statuses of a problem that has been rectified (whether or not accepted yet)."""
 

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from enum import Enum
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 from uuid import UUID
 
@@ -26,46 +27,21 @@ if TYPE_CHECKING:
 
 
 def issue_state(issue: Issue) -> dict[str, Any]:
-    """What the ledger and the issue view show of an issue, by field name."""
+    """What the ledger and the issue view show of an issue, by field name: every stored field of
+    a :class:`LedgerRow` (its one declaration) but the log position, read from the issue."""
     return {
-        "id": issue.id,
-        "title": issue.title,
-        "description": issue.description,
-        "unit": issue.unit,
-        "source": issue.source,
-        "category": issue.category,
-        "severity": issue.severity,
-        "branch_id": issue.branch_id,
-        "list_id": issue.list_id,
-        "common_problem": issue.common_problem,
-        "round_id": issue.round_id,
-        "item": issue.item,
-        "remarks_text": issue.remarks,
-        "status": issue.status,
-        "mode": issue.mode,
-        "campaign": issue.campaign,
-        "responsible_unit": issue.responsible_unit,
-        "responsible_person": issue.responsible_person,
-        "measures": issue.measures,
-        "measures_done": tuple(sorted(issue.measures_done)),
-        "deadline": issue.deadline,
-        "found_on": issue.found_on,
-        "found_by": issue.found_by,
-        "assigned_on": issue.assigned_on,
-        "rectified_on": issue.rectified_on,
-        "rectified_late": issue.rectified_late,
-        "verified_on": issue.verified_on,
-        "closed_out_on": issue.closed_out_on,
-        "withdrawn_on": issue.withdrawn_on,
-        "progress": issue.progress,
-        "progress_on": issue.progress_on,
-        "rejections": issue.rejections,
-        "reopenings": issue.reopenings,
-        "extensions": issue.extensions,
-        "workflow": issue.workflow,
-        "version": issue.version,
-        "recorded_at": issue.modified_on,
+        name: _READ_FROM_ISSUE.get(name, attrgetter(name))(issue)
+        for name in STORED_FIELDS
+        if name != "position"
     }
+
+
+_READ_FROM_ISSUE: dict[str, Callable[[Issue], Any]] = {
+    "remarks_text": attrgetter("remarks"),
+    "measures_done": lambda issue: tuple(sorted(issue.measures_done)),
+    "recorded_at": attrgetter("modified_on"),
+}
+"""The stored fields whose value is not the issue's attribute of the same name."""
 
 
 class HasHistory(Protocol):
@@ -138,15 +114,8 @@ LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
 # database and a split, not forty column objects. A value holding a separator (control characters
 # in free text) makes the whole state a JSON array instead, read the same way.
 
-STORED_FIELDS: tuple[str, ...] = (
-    "id", "title", "description", "source", "category", "unit", "responsible_unit",
-    "responsible_person", "measures", "mode", "deadline", "progress", "progress_on", "status",
-    "closed_out_on", "severity", "campaign", "branch_id", "list_id", "common_problem", "found_on",
-    "found_by", "assigned_on", "rectified_on", "rectified_late", "verified_on", "withdrawn_on",
-    "rejections", "reopenings", "extensions", "workflow", "version", "position", "recorded_at",
-    "remarks_text", "round_id", "item", "measures_done",
-)  # fmt: skip
-"""The fields of a LedgerRow that a view row stores (seq is a column; the rest depend on as_of)."""
+_FIELD_ORDER: list[str] = []  # filled by the LedgerRow's fields, in the order they are declared
+
 
 SEP, NONE, ITEM = "\x1f", "\x1e", "\x1d"
 
@@ -273,7 +242,8 @@ class _Stored(Generic[T]):
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
-        self.index = STORED_FIELDS.index(name)
+        self.index = len(_FIELD_ORDER)
+        _FIELD_ORDER.append(name)
 
     @overload
     def __get__(self, row: None, owner: type) -> _Stored[T]: ...
@@ -348,6 +318,8 @@ class LedgerRow:
             _set(self, "_parts", parts)
         return parts
 
+    # The stored fields, in the stored order (the packed state is read by position: a field is
+    # only ever added at the end, with a new SCHEMA_VERSION of the views).
     id = _Stored(UUID)
     title = _Stored(_text)
     description = _Stored(_text)
@@ -434,6 +406,11 @@ class LedgerRow:
 
     def __repr__(self) -> str:
         return f"LedgerRow({', '.join(f'{k}={v!r}' for k, v in self.as_dict().items())})"
+
+
+STORED_FIELDS: tuple[str, ...] = tuple(_FIELD_ORDER)
+"""The fields of a LedgerRow that a view row stores, in the stored order: the row's fields as
+declared in the class (seq is a column; the rest depend on as_of). Declared once, there."""
 
 
 def row_of(issue: Issue, *, seq: int, position: int, as_of: date) -> LedgerRow:

@@ -21,6 +21,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from rectify.domain.values import (
+    LAGGING_STATUSES,
     OPEN_STATUSES,
     RECTIFIED_STATUSES,
     BranchKind,
@@ -78,11 +79,7 @@ class BranchView(_View):
     @property
     def is_lagging(self) -> bool:
         """On the lagging list on ``as_of`` (designated and not delisted)."""
-        return self.status in (
-            BranchStatus.LAGGING,
-            BranchStatus.CONSOLIDATING,
-            BranchStatus.DELISTING_REQUESTED,
-        )
+        return self.status in LAGGING_STATUSES
 
     @classmethod
     def of(cls, branch: Branch, as_of: date) -> BranchView:
