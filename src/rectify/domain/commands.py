@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StrictBool, model_validator
 
+from rectify.domain.guards import not_before_on
 from rectify.domain.values import (
     Actor,
     BranchKind,
@@ -298,9 +299,9 @@ class ImportFindings(Command):
 
     @model_validator(mode="after")
     def _deadline_not_before_on(self) -> ImportFindings:
-        if self.deadline is not None and self.deadline < self.on:
-            msg = f"{self.deadline} is before the date of the command, {self.on}"
-            raise ValueError(msg)
+        error = not_before_on("deadline", self.deadline, self.on)
+        if error is not None:
+            raise ValueError(error.message)
         return self
 
 

@@ -32,14 +32,22 @@ if TYPE_CHECKING:
     from rectify.domain.values import Actor
 
 
+def not_before_on(field: str, day: date | None, on: date) -> InvalidCommand | None:
+    """The rule for every date a command sets ahead (a deadline, a new deadline, a measure's due
+    date): when given, it is not before the business date of the command."""
+    if day is not None and day < on:
+        return InvalidCommand(field, f"{day} is before the date of the command, {on}")
+    return None
+
+
 def deadline_not_before_on(
     issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
 ) -> RectifyError | None:
     """A deadline (or new deadline), when given, is not before the business date of the command."""
     for field in ("deadline", "new_deadline"):
-        deadline = None if args is None else args.get(field)
-        if deadline is not None and deadline < on:
-            return InvalidCommand(field, f"{deadline} is before the date of the command, {on}")
+        error = not_before_on(field, None if args is None else args.get(field), on)
+        if error is not None:
+            return error
     return None
 
 
@@ -84,10 +92,7 @@ def due_not_before_on(
     issue: Issue, actor: Actor, on: date, args: Mapping[str, Any] | None
 ) -> RectifyError | None:
     """A measure's due date, when given, is not before the business date of the command."""
-    due = None if args is None else args.get("due")
-    if due is not None and due < on:
-        return InvalidCommand("due", f"{due} is before the date of the command, {on}")
-    return None
+    return not_before_on("due", None if args is None else args.get("due"), on)
 
 
 def measure_open(

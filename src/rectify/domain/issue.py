@@ -21,15 +21,15 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from rectify.domain.checked import Checked
-from rectify.domain.guards import GUARDS
+from rectify.domain.guards import GUARDS, not_before_on
 from rectify.domain.values import Actor, Mode, Severity, Source, Status, unit_key
 from rectify.domain.workflow import WorkflowDefinition
 from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW
 from rectify.domain.workflows import workflow as workflow_named
-from rectify.errors import InvalidCommand, PermissionDenied
+from rectify.errors import PermissionDenied
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping, Sequence
 
 ISSUE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:rectify:issue")
 """Namespace of issue ids derived from an idempotency key."""
@@ -41,6 +41,11 @@ def issue_id_for(command_id: str) -> UUID:
 
 
 _WAITING = frozenset({Status.FOUND, Status.ASSIGNED})
+
+
+def open_measures(measures: Sequence[str], done: Collection[int]) -> tuple[int, ...]:
+    """Numbers (1-based) of the ``measures`` not among ``done``."""
+    return tuple(n for n in range(1, len(measures) + 1) if n not in done)
 
 
 def days_overdue(status: Status, deadline: date | None, as_of: date) -> int:
@@ -297,8 +302,9 @@ class Issue(Checked, Aggregate):
         step = flow.create
         if not step.permits(actor, unit):
             raise PermissionDenied(actor.id, step.trigger, f"needs {step.describe_grants(unit)}")
-        if deadline is not None and deadline < on:
-            raise InvalidCommand("deadline", f"{deadline} is before the date of the command, {on}")
+        error = not_before_on("deadline", deadline, on)
+        if error is not None:
+            raise error
         found: dict[str, Any] = {
             "actor": actor,
             "on": on,
@@ -363,7 +369,7 @@ class Issue(Checked, Aggregate):
 
     def open_measures(self) -> tuple[int, ...]:
         """Numbers (1-based) of the measures not yet done."""
-        return tuple(n for n in range(1, len(self.measures) + 1) if n not in self.measures_done)
+        return open_measures(self.measures, self.measures_done)
 
     def measure_number(self, measure: int | str) -> int | None:
         """The number of a measure given by number (1-based) or by its exact text."""

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic_core import to_jsonable_python
 
 from rectify.domain.branch import BRANCH_EVENT_TRIGGERS
-from rectify.domain.issue import EVENT_TRIGGERS, Issue
+from rectify.domain.issue import EVENT_TRIGGERS, Issue, open_measures
 from rectify.domain.lists import RECORD_EVENT_TRIGGERS
 from rectify.domain.values import (
     Actor,
@@ -88,7 +88,7 @@ class IssueView(BaseModel):
     @property
     def open_measures(self) -> tuple[int, ...]:
         """Numbers (1-based) of the measures not done yet."""
-        return tuple(n for n in range(1, len(self.measures) + 1) if n not in self.measures_done)
+        return open_measures(self.measures, self.measures_done)
 
     @property
     def measures_progress(self) -> str:
