@@ -44,9 +44,7 @@ class BranchService(Plumbing):
         branch = loaded.get(issue.branch_id)
         if branch is None:
             branch = loaded[issue.branch_id] = self._branch(issue.branch_id)
-        branch.link_issue(
-            actor=actor, on=max(on, branch.last_on), issue_id=issue.id, command_id=command_id
-        )
+        branch.link_issue(actor=actor, on=on, issue_id=issue.id, command_id=command_id)
         return (branch,)
 
     def _branch_command(
@@ -228,12 +226,7 @@ class BranchService(Plumbing):
             issue.link_issue(
                 actor=cmd.actor, on=cmd.on, branch_id=branch.id, command_id=cmd.command_id
             )
-        branch.link_issue(
-            actor=cmd.actor,
-            on=max(cmd.on, branch.last_on),
-            issue_id=uuid,
-            command_id=cmd.command_id,
-        )
+        branch.link_issue(actor=cmd.actor, on=cmd.on, issue_id=uuid, command_id=cmd.command_id)
         self._save(issue, branch, command_id=cmd.command_id)
 
     def record_election(

@@ -334,9 +334,12 @@ class Branch(Checked, Aggregate):
     def link_issue(
         self, *, actor: Actor, on: date, issue_id: UUID, command_id: str | None = None
     ) -> None:
-        """關聯問題 (nothing happens if the issue is linked already)."""
+        """關聯問題 (nothing happens if the issue is linked already). The link is dated on the
+        later of ``on`` and the branch's latest date: linking a problem found earlier does not
+        take the branch's own history back."""
         if issue_id in self.issues:
             return
+        on = max(on, self.last_on)
         self.check("link_issue", actor, on)
         self._issue_linked(actor=actor, on=on, command_id=command_id, issue_id=issue_id)
 

@@ -161,9 +161,7 @@ def plan_import(
                 branch = cached(built.branch_id)
                 assert isinstance(branch, Branch)
                 with _step("黨支部"):
-                    branch.link_issue(
-                        actor=actor, on=max(built.found_on, branch.last_on), issue_id=built.id
-                    )
+                    branch.link_issue(actor=actor, on=built.found_on, issue_id=built.id)
         except InvalidCommand as e:
             found = {RowError(row.number, p["field"], p["message"]): None for p in e.errors}
             errors += found  # each problem once (a title is checked for two commands, say)
