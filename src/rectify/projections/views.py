@@ -30,9 +30,13 @@ if TYPE_CHECKING:
 
 
 class IssueView(BaseModel):
-    """One issue as of a business date: what the ledger row and the detail page show."""
+    """One issue as of a business date: what the ledger row and the detail page show.
 
-    model_config = ConfigDict(frozen=True)
+    Its fields are the ledger row's stored fields (:data:`~rectify.projections.ledger.
+    STORED_FIELDS`, but the log position) and the three that depend on ``as_of``; it forbids any
+    other, so the view cannot drift from the one declaration of an issue's state."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: UUID
     title: str
