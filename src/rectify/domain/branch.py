@@ -22,7 +22,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from rectify.domain.checked import Checked
+from rectify.domain.checked import Checked, CommandEvent
 from rectify.domain.guards import GUARDS
 from rectify.domain.values import (
     LAGGING_STATUSES,
@@ -90,12 +90,8 @@ class Branch(Checked, Aggregate):
     kind = "branch"
     guards = GUARDS
 
-    class Event(Aggregate.Event):
+    class Event(CommandEvent):
         """Every branch event says who did it, on which business date, under which key."""
-
-        actor: Actor
-        on: date
-        command_id: str | None
 
     class BranchRegistered(Event, Aggregate.Created):
         """登記: the organisation is known, with its code, kind, unit and parent."""

@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import CommandMethodDecorator
+from eventsourcing.domain import Aggregate, CommandMethodDecorator
 from pydantic import ValidationError
 
 from rectify.domain.commands import Command, command_for
@@ -32,6 +32,15 @@ from rectify.errors import InvalidCommand, PermissionDenied, RectifyError, Trans
 Guard = Callable[[Any, Actor, date, "Mapping[str, Any] | None"], RectifyError | None]
 """A guard: ``(aggregate, actor, on, args) -> the error to raise, or None``. ``args`` is None
 when only the actor is known (``allowed_actions``); guards that need arguments then pass."""
+
+
+class CommandEvent(Aggregate.Event):
+    """What every event of rectify records besides its own fields: who gave the command, on
+    which business date, under which idempotency key."""
+
+    actor: Actor
+    on: date
+    command_id: str | None
 
 
 class Checked:

@@ -20,7 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from rectify.domain.checked import Checked
+from rectify.domain.checked import Checked, CommandEvent
 from rectify.domain.guards import GUARDS, not_before_on
 from rectify.domain.values import Actor, Mode, Severity, Source, Status, unit_key
 from rectify.domain.workflow import WorkflowDefinition
@@ -64,12 +64,8 @@ class Issue(Checked, Aggregate):
     kind = "issue"
     guards = GUARDS
 
-    class Event(Aggregate.Event):
+    class Event(CommandEvent):
         """Every issue event says who did it, on which business date, under which command key."""
-
-        actor: Actor
-        on: date
-        command_id: str | None
 
     class IssueFound(Event, Aggregate.Created):
         """發現: the problem is recorded.

@@ -21,7 +21,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from rectify.domain.checked import Checked
+from rectify.domain.checked import Checked, CommandEvent
 from rectify.domain.guards import GUARDS
 from rectify.domain.values import Actor, RoundStatus
 from rectify.domain.workflow import WorkflowDefinition
@@ -61,10 +61,8 @@ def _codes(field: str, entries: tuple[tuple[str, str], ...]) -> tuple[tuple[str,
 
 
 class _Record(Aggregate):
-    class Event(Aggregate.Event):
-        actor: Actor
-        on: date
-        command_id: str | None
+    class Event(CommandEvent):
+        """Every event of a list, checklist or round."""
 
 
 def _may(actor: Actor, flow: WorkflowDefinition[Any]) -> None:
