@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 import rectify
 from rectify.adapters.spreadsheets.notice import notice_markdown, write_notice
@@ -60,5 +61,7 @@ def test_the_notice_per_unit(app: rectify.RectificationApp, tmp_path: Path) -> N
     text = notice_markdown(july)
     assert text.startswith("# 問題整改情況通報 2019-07") and "| **合計** |" in text
     write_notice(tmp_path / "n.xlsx", july)
-    rows = list(load_workbook(tmp_path / "n.xlsx").active.iter_rows(values_only=True))
+    sheet = load_workbook(tmp_path / "n.xlsx").active
+    assert isinstance(sheet, Worksheet)
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("責任單位", "本期發現", "本期整改") and ("合計", 0, 1, 1, 1, 1) in rows

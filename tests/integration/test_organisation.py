@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 import pytest
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import rectify
 from rectify import Role, Status
 from rectify.domain.branch import Branch
-from rectify.domain.values import Actor, BranchStatus
+from rectify.domain.values import Actor, BranchStatus, Mentor
 from rectify.errors import (
     AlreadyExists,
     InvalidCommand,
@@ -25,11 +25,18 @@ from rectify.errors import (
 from rectify.testing import invariants as inv
 from tests.conftest import COMMITTEE, OTHER_UNIT, TODAY, UNIT, Cast
 
-MENTORS = [
+MENTORS: list[Mentor | dict[str, str]] = [
     {"name": "張副書記", "unit": COMMITTEE, "post": "工委副書記"},
     {"name": "趙書記", "unit": UNIT, "post": "機關黨委書記"},
 ]
 BOTH = Actor("both", "工委", COMMITTEE, [Role.VERIFIER, Role.INSPECTOR])
+
+
+class Completion(TypedDict, total=False):
+    """How a measure was completed, as keywords of ``complete_measure``."""
+
+    mode: str
+    campaign: str
 
 
 def lagging_branch(app: rectify.RectificationApp, code: str = "CZT-01") -> UUID:
@@ -703,11 +710,12 @@ def test_a_measure_done_by_central_treatment_names_its_campaign(
         actor=Cast.verifier, title="x", unit=UNIT, source="assessment", on="2019-01-02"
     )
     app.add_measure(issue, actor=Cast.verifier, text="專項整治", on="2019-01-03")
-    for bad in (
+    bad_completions: tuple[Completion, ...] = (
         {"mode": "central"},
         {"campaign": "專項"},
         {"mode": "on_the_spot", "campaign": "專項"},
-    ):
+    )
+    for bad in bad_completions:
         with pytest.raises(InvalidCommand):
             app.complete_measure(issue, actor=Cast.verifier, measure=1, on="2019-01-04", **bad)
     app.complete_measure(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
@@ -202,7 +203,7 @@ def test_bad_input_records_nothing(app: rectify.RectificationApp) -> None:
         actor=Cast.inspector, title="t", unit=UNIT, source="inspection", on="2019-06-01"
     )
     count = app.recorder.max_notification_id()
-    bad_calls = [
+    bad_calls: list[tuple[Callable[[], object], str]] = [
         (
             lambda: app.record_issue(
                 actor=Cast.inspector, title=" ", unit=UNIT, source="inspection"

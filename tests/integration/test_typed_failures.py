@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ def test_text_no_store_can_hold_is_refused_naming_the_field(
     assert refused.value.field == "title"
     assert "U+" in refused.value.message or "unicode" in refused.value.message
     issue_id = app.record_issue(actor=Cast.inspector, title="ok", unit=UNIT, source="inspection")
-    for call, field in [
+    calls: list[tuple[Callable[[], object], str]] = [
         (lambda: app.report_progress(issue_id, actor=Cast.responsible, text=text), "text"),
         (
             lambda: app.assign(
@@ -66,7 +67,8 @@ def test_text_no_store_can_hold_is_refused_naming_the_field(
         ),
         (lambda: app.ledger(unit=text), "unit"),
         (lambda: app.issues(unit=text), "unit"),
-    ]:
+    ]
+    for call, field in calls:
         with pytest.raises(InvalidCommand) as refused:
             call()
         assert refused.value.field == field
@@ -117,10 +119,11 @@ def test_a_verifier_of_the_issues_own_unit_decides_nothing_on_it(
         found, actor=Cast.verifier, unit=UNIT, person="劉", deadline="2019-12-31", on="2019-06-01"
     )
     before = _events(app)
-    for call in (
+    refused_calls: tuple[Callable[[], object], ...] = (
         lambda: app.withdraw(found, actor=own, reason="x"),
         lambda: app.extend_deadline(found, actor=own, new_deadline="2020-03-31", reason="x"),
-    ):
+    )
+    for call in refused_calls:
         with pytest.raises(PermissionDenied, match="separation of duties"):
             call()
     app.submit_rectification(found, actor=Cast.responsible, summary="done", on="2019-06-10")
@@ -140,11 +143,12 @@ def test_the_person_who_rectified_never_decides_on_it(app: rectify.Rectification
     as_responsible = Actor("li", "李", UNIT, [Role.RESPONSIBLE])
     as_verifier = Actor("li", "李", COMMITTEE, [Role.VERIFIER])
     issue_id = _rectified(app, as_responsible)
-    for call in (
+    refused_calls: tuple[Callable[[], object], ...] = (
         lambda: app.verify(issue_id, actor=as_verifier),
         lambda: app.reject(issue_id, actor=as_verifier, reason="x"),
         lambda: app.withdraw(issue_id, actor=as_verifier, reason="x"),
-    ):
+    )
+    for call in refused_calls:
         with pytest.raises(PermissionDenied, match="rectified this issue"):
             call()
     # Still after a rejection by someone else and a second rectification by another person.

@@ -411,8 +411,12 @@ def test_every_event_carries_actor_date_and_workflow() -> None:
         "RectificationVerified",
         "ClosedOut",
     ]
-    assert all(isinstance(e.actor, Actor) and isinstance(e.on, date) for e in events)
-    assert events[0].workflow == "issue/2"
+    issue_events = [e for e in events if isinstance(e, Issue.Event)]
+    assert len(issue_events) == len(events)
+    assert all(isinstance(e.actor, Actor) and isinstance(e.on, date) for e in issue_events)
+    first = events[0]
+    assert isinstance(first, Issue.IssueFound)
+    assert first.workflow == "issue/2"
 
 
 # ---------------------------------------------------------------- the rules as properties

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -60,7 +61,7 @@ def test_a_stored_row_reads_back_exactly(
     later = on + timedelta(days=3)
     # The events themselves, as a store written before text was checked may hold them (the
     # commands refuse control characters now): any text must read back exactly.
-    script = [
+    script: list[Callable[[], object]] = [
         lambda: issue._assigned(
             actor=ADMIN, on=on, command_id=None, unit=unit, person=person, deadline=later,
             measures=measures,
