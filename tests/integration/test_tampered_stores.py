@@ -1,0 +1,145 @@
+"""A store changed behind rectify's back gives a typed error, quickly, on SQLite and PostgreSQL
+(issue 8, finding 6): views tracked below what they hold, a forged event the workflow does not
+allow, an event deleted from the middle of a stream. Detecting every kind of tampering is the
+integrity issue's; here: typed, bounded, never a hang."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from uuid import UUID
+
+import pytest
+
+import rectify
+from rectify.errors import IntegrityError
+from tests.conftest import TODAY, UNIT, Cast
+
+
+@contextmanager
+def _database(url: str) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A connection to the store behind ``url`` and its table names, to edit it as an intruder
+    would (placeholders written ``%s``)."""
+    if url.startswith("sqlite"):
+        db = sqlite3.connect(urlsplit(url).path[1:])
+        try:
+            yield _Qmark(db), {"events": "stored_events", "tracking": "tracking", "id": "hex"}
+            db.commit()
+        finally:
+            db.close()
+        return
+    import psycopg
+
+    schema = parse_qs(urlsplit(url).query)["schema"][0]
+    parts = urlsplit(url)
+    with psycopg.connect(
+        host=parts.hostname, port=parts.port, dbname=parts.path[1:], user=parts.username,
+        autocommit=True,
+    ) as conn:  # fmt: skip
+        yield (
+            conn,
+            {
+                "events": f'"{schema}".rectify_events',
+                "tracking": f'"{schema}".rectify_tracking',
+                "id": "uuid",
+            },
+        )
+
+
+class _Qmark:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql.replace("%s", "?"), params)
+
+
+def _key(kind: str, ident: UUID) -> Any:
+    return ident.hex if kind == "hex" else ident
+
+
+def _closed_out_issue(url: str) -> UUID:
+    app = rectify.connect(url, today=lambda: TODAY)
+    issue_id = app.record_issue(
+        actor=Cast.inspector, title="t", unit=UNIT, source="inspection", on="2019-05-01"
+    )
+    app.assign(
+        issue_id,
+        actor=Cast.verifier,
+        unit=UNIT,
+        person="劉",
+        deadline="2019-12-31",
+        on="2019-06-01",
+    )
+    app.submit_rectification(issue_id, actor=Cast.responsible, summary="done", on="2019-06-10")
+    app.verify(issue_id, actor=Cast.verifier, on="2019-06-11")
+    app.close_out(issue_id, actor=Cast.verifier, on="2019-06-12")
+    assert len(app.ledger()) == 1  # the views are caught up
+    app.close()
+    return issue_id
+
+
+def _within_seconds(seconds: float, call: Any, error: type[Exception], match: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(error, match=match):
+        call()
+    assert time.monotonic() - started < seconds
+
+
+def test_views_tracked_below_what_they_hold_are_typed_and_mended_by_a_rebuild(
+    persistent_url: str,
+) -> None:
+    _closed_out_issue(persistent_url)
+    with _database(persistent_url) as (db, tables):
+        db.execute(
+            f"UPDATE {tables['tracking']} SET notification_id = 1 "
+            "WHERE application_name = 'rectify'"
+        )
+    _within_seconds(
+        8, lambda: rectify.connect(persistent_url, today=lambda: TODAY).ledger(),
+        IntegrityError, "rebuild",
+    )  # fmt: skip
+    app = rectify.connect(persistent_url, today=lambda: TODAY, catch_up=False)
+    app.rebuild_views()
+    assert len(app.ledger()) == 1
+    app.close()
+
+
+def test_a_forged_event_and_a_deleted_one_are_integrity_errors(persistent_url: str) -> None:
+    issue_id = _closed_out_issue(persistent_url)
+    with _database(persistent_url) as (db, tables):
+        key = _key(tables["id"], issue_id)
+        # Forge a sixth event: a second verification after the close-out, which the workflow
+        # does not allow (its state is that of the close-out's, re-labelled).
+        (state,) = db.execute(
+            f"SELECT state FROM {tables['events']} "
+            "WHERE originator_id = %s AND originator_version = 5",
+            (key,),
+        ).fetchone()
+        db.execute(
+            f"INSERT INTO {tables['events']} (originator_id, originator_version, topic, state) "
+            "VALUES (%s, 6, %s, %s)",
+            (key, "rectify.domain.issue:Issue.RectificationVerified", state),
+        )
+    app = rectify.connect(persistent_url, today=lambda: TODAY, catch_up=False)
+    for call in (lambda: app.get_issue(issue_id), app.rebuild_views):
+        _within_seconds(8, call, IntegrityError, r"does not (apply|replay)")
+    app.close()
+    with _database(persistent_url) as (db, tables):
+        key = _key(tables["id"], issue_id)
+        db.execute(
+            f"DELETE FROM {tables['events']} WHERE originator_id = %s AND originator_version >= 3",
+            (key,),
+        )
+        db.execute(
+            f"INSERT INTO {tables['events']} (originator_id, originator_version, topic, state) "
+            "VALUES (%s, 4, %s, %s)",
+            (key, "rectify.domain.issue:Issue.RectificationVerified", state),
+        )  # version 3 is missing now: a gap in the middle of the stream
+    app = rectify.connect(persistent_url, today=lambda: TODAY, catch_up=False)
+    _within_seconds(8, lambda: app.get_issue(issue_id), IntegrityError, "does not replay")
+    app.close()
