@@ -91,10 +91,16 @@ def env_for_url(url: str) -> dict[str, str]:
     """The eventsourcing environment for a store URL.
 
     ``memory://`` · ``sqlite:///relative.db`` · ``sqlite:////absolute/path.db`` ·
-    ``postgresql://user[:password]@host[:port]/dbname[?schema=name]``.
+    ``postgresql://user[:password]@host[:port]/dbname[?schema=name]``. ``lock_timeout`` (both;
+    default 10) and ``connect_timeout`` (PostgreSQL; default 5) in whole seconds may be added as
+    query parameters: how long to wait for another writer's lock, or for a server.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    for key in ("connect_timeout", "lock_timeout"):
+        if key in query and not query[key].isdigit():
+            raise InvalidCommand("url", f"{key} is a whole number of seconds, got {query[key]!r}")
     if scheme in ("memory", "popo"):
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if scheme == "sqlite":
@@ -105,14 +111,13 @@ def env_for_url(url: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": "10",
+            "SQLITE_LOCK_TIMEOUT": query.get("lock_timeout", "10"),
         }
     if scheme in ("postgresql", "postgres"):
         dbname = unquote(parts.path.lstrip("/"))
         if not parts.hostname or not dbname:
             msg = f"expected postgresql://user@host:port/dbname, got {url!r}"
             raise InvalidCommand("url", msg)
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": dbname,
