@@ -1,16 +1,29 @@
-"""Shared fixtures: the cast of actors, a fixed clock, and one application per store.
+"""Shared fixtures: the cast of actors, a fixed clock, one application per store, and the demo
+played once per session.
 
 ``store_url`` is parametrised over memory, an SQLite file and a real PostgreSQL. PostgreSQL tests
 skip with a reason when no server answers on 127.0.0.1:5432 — except in CI (``CI=true``), where a
 skipped PostgreSQL test fails the run.
+
+``played_demo`` runs ``rectify demo`` once per session on an SQLite file (it takes seconds); tests
+only read that file. A test that writes (plays the demo again, rebuilds the views) works on its
+own copy, ``played_demo.copy_to(tmp_path)``; the session ends with a check that the shared file
+was left as the demo wrote it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +139,75 @@ class Cast:
 @pytest.fixture
 def cast() -> type[Cast]:
     return Cast
+
+
+# ---------------------------------------------------------------- the command line and the demo
+
+RECTIFY = Path(sys.executable).with_name("rectify")
+
+
+def run_rectify(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The ``rectify`` command as a user runs it: a wide terminal, no ``RECTIFY_DB`` set."""
+    env = {**os.environ, "COLUMNS": "200", "RECTIFY_DB": ""}
+    env.pop("RECTIFY_DB")
+    return subprocess.run(
+        [str(RECTIFY), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+
+
+def _settled_digest(path: Path) -> str:
+    """The SHA-256 of an SQLite file once its write-ahead log is folded into it."""
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PlayedDemo:
+    """``rectify demo --fresh`` played once: its SQLite file and what the command printed."""
+
+    path: Path
+    done: subprocess.CompletedProcess[str]
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    def copy_to(self, directory: Path) -> str:
+        """A copy of the played store, for a test that writes; its URL."""
+        target = directory / "demo.db"
+        with (
+            closing(sqlite3.connect(self.path)) as source,
+            closing(sqlite3.connect(target)) as copy,
+        ):
+            source.backup(copy)
+        return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def played_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlayedDemo]:
+    """The demo played once per session, for the tests that only read it."""
+    path = tmp_path_factory.mktemp("played-demo") / "demo.db"
+    done = run_rectify("demo", "--db", f"sqlite:///{path}", "--fresh")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    written = _settled_digest(path)
+    yield PlayedDemo(path, done)
+    assert _settled_digest(path) == written, (
+        "a test wrote to the shared demo store: give it played_demo.copy_to(tmp_path)"
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_played_again(
+    played_demo: PlayedDemo, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """``rectify demo`` (no ``--fresh``) played a second time, on a copy of the played store:
+    the copy's URL and what the command printed."""
+    url = played_demo.copy_to(tmp_path_factory.mktemp("demo-again"))
+    return url, run_rectify("demo", "--db", url)

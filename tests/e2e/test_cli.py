@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -16,30 +15,14 @@ from rectify.domain.workflows import (
     ISSUE_WORKFLOW_V1,
     ROUND_WORKFLOW_V1,
 )
-
-RECTIFY = Path(sys.executable).with_name("rectify")
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "RECTIFY_DB": ""}
-    env.pop("RECTIFY_DB")
-    return subprocess.run(
-        [str(RECTIFY), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env=env,
-        check=False,
-    )
+from tests.conftest import PlayedDemo
+from tests.conftest import run_rectify as run
 
 
-@pytest.fixture(scope="module")
-def demo_db(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[str, subprocess.CompletedProcess[str]]:
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    return f"sqlite:///{db}", run("demo", "--db", f"sqlite:///{db}", "--fresh")
+@pytest.fixture
+def demo_db(played_demo: PlayedDemo) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """The demo played once per session (tests/conftest.py): its URL and what it printed."""
+    return played_demo.url, played_demo.done
 
 
 def test_demo_prints_the_ledger_and_the_counts(
@@ -73,9 +56,10 @@ def test_demo_prints_the_ledger_and_the_counts(
     assert re.search(r"(\d+) events recorded by this run, \1 in the store", out)
 
 
-def test_demo_again_records_nothing(demo_db: tuple[str, subprocess.CompletedProcess[str]]) -> None:
-    db, _ = demo_db
-    again = run("demo", "--db", db)
+def test_demo_again_records_nothing(
+    demo_played_again: tuple[str, subprocess.CompletedProcess[str]],
+) -> None:
+    _, again = demo_played_again  # played again on a copy of the demo's store
     assert again.returncode == 0, again.stderr
     assert re.search(r"\b0 events recorded by this run", again.stdout)
 

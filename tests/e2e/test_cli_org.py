@@ -12,20 +12,19 @@ import pytest
 import rectify
 from rectify.demo import DEMO_TODAY, LIST_NAME, RECHECK, RELAPSE, STILL_OPEN
 from rectify.domain.values import BranchStatus, RoundStatus
-from tests.e2e.test_cli import run
+from tests.conftest import PlayedDemo
+from tests.conftest import run_rectify as run
 
 DAY = DEMO_TODAY.isoformat()
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, subprocess.CompletedProcess[str]]:
-    db = f"sqlite:///{tmp_path_factory.mktemp('org') / 'demo.db'}"
-    done = run("demo", "--db", db, "--fresh")
-    assert done.returncode == 0, done.stderr
-    return db, done
+@pytest.fixture
+def demo(played_demo: PlayedDemo) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """The demo played once per session (tests/conftest.py): its URL and what it printed."""
+    return played_demo.url, played_demo.done
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def db(demo: tuple[str, subprocess.CompletedProcess[str]]) -> str:
     return demo[0]
 
@@ -71,14 +70,16 @@ def test_the_demo_ends_with_the_figures_of_the_field_reports(
     assert "projecting the views" in out
 
 
-def test_the_demo_again_records_no_new_event(db: str) -> None:
+def test_the_demo_again_records_no_new_event(
+    db: str, demo_played_again: tuple[str, subprocess.CompletedProcess[str]]
+) -> None:
     application = rectify.connect(db)
     before = application.recorder.max_notification_id()
     application.close()
-    again = run("demo", "--db", db)
+    copy, again = demo_played_again  # played again on a copy of the demo's store
     assert again.returncode == 0, again.stderr
     assert re.search(rf"\b0 events recorded by this run, {before} in the store", again.stdout)
-    application = rectify.connect(db)
+    application = rectify.connect(copy)
     assert application.recorder.max_notification_id() == before
     application.close()
 

@@ -10,17 +10,18 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 import rectify
-from tests.e2e.test_cli import run
+from tests.conftest import RECTIFY, PlayedDemo
+from tests.conftest import run_rectify as run
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = f"sqlite:///{tmp_path_factory.mktemp('views') / 'demo.db'}"
-    done = run("demo", "--db", db)
-    assert done.returncode == 0, done.stderr
-    return db
+def demo(played_demo: PlayedDemo) -> str:
+    """The URL of the demo played once per session (tests/conftest.py); tests only read it."""
+    return played_demo.url
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +91,7 @@ def test_export_xlsx(demo: str, rows: int, tmp_path: Path) -> None:
     book = load_workbook(out)
     assert book.sheetnames == ["臺賬", "整改進度"]
     sheet = book["臺賬"]
+    assert isinstance(sheet, Worksheet)
     header = [c.value for c in sheet[1]]
     assert header[:14] == [
         "序號",
@@ -108,7 +110,9 @@ def test_export_xlsx(demo: str, rows: int, tmp_path: Path) -> None:
         "備註",
     ]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}{rows + 1}"
+    last = sheet.cell(1, len(header))
+    assert isinstance(last, Cell)
+    assert sheet.auto_filter.ref == f"A1:{last.column_letter}{rows + 1}"
     assert sheet.column_dimensions["B"].width == 36
     values = list(sheet.iter_rows(min_row=2, max_row=rows + 1, values_only=True))
     assert len(values) == rows and values[0][0] == 1
@@ -117,14 +121,14 @@ def test_export_xlsx(demo: str, rows: int, tmp_path: Path) -> None:
     fills = {
         sheet.cell(r, status + 1).fill.fgColor.rgb
         for r in range(2, rows + 2)
-        if isinstance(sheet.cell(r, overdue + 1).value, int)
-        and sheet.cell(r, overdue + 1).value > 0
+        if isinstance(days := sheet.cell(r, overdue + 1).value, int) and days > 0
     }
     assert fills == {"00F8CBAD"}  # red for overdue
     closed = [r for r in range(2, rows + 2) if sheet.cell(r, status + 1).value == "已銷號"]
     assert {sheet.cell(r, status + 1).fill.fgColor.rgb for r in closed} == {"00C6EFCE"}
     assert isinstance(sheet.cell(2, header.index("發現日期") + 1).value, datetime)
     footer = sheet.cell(sheet.max_row, 1).value
+    assert isinstance(footer, str)
     assert footer.startswith("截至 2019-09-30") and "exported at" in footer
     figures = book["整改進度"]
     labels = [r[0] for r in figures.iter_rows(values_only=True)]
@@ -142,7 +146,8 @@ def test_export_csv(demo: str, rows: int, tmp_path: Path) -> None:
     assert bad.returncode == 2
 
 
-def test_rebuild_and_project(demo: str) -> None:
+def test_rebuild_and_project(played_demo: PlayedDemo, tmp_path: Path) -> None:
+    demo = played_demo.copy_to(tmp_path)  # rebuilding writes the views: on a copy of the store
     before = run("ledger", "--db", demo, "--as-of", "2019-09-30").stdout
     assert "views rebuilt from" in run("rebuild", "--db", demo).stdout
     assert "projected 0 events" in run("project", "--db", demo).stdout
@@ -151,7 +156,7 @@ def test_rebuild_and_project(demo: str) -> None:
 
 def test_help_lists_every_command() -> None:
     done = subprocess.run(
-        [str(Path(run.__globals__["RECTIFY"])), "--help"],
+        [str(RECTIFY), "--help"],
         capture_output=True,
         text=True,
         check=False,
