@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.sqlite import SQLiteFactory
 
 import rectify
 from rectify import Actor, Role
@@ -327,16 +326,7 @@ def test_a_write_lock_held_too_long_is_a_concurrency_conflict(tmp_path: Path) ->
     app = rectify.connect(url, today=lambda: TODAY)
     app.record_issue(actor=Cast.inspector, title="t", unit=UNIT, source="inspection")
     app.close()
-    app = rectify.connect(url, today=lambda: TODAY)
-    # Wait 1 s for the lock rather than the 10 s a store is opened with: on the connections the
-    # pool makes from now on, and on those it already holds (each taken from the pool once).
-    factory = app.factory
-    assert isinstance(factory, SQLiteFactory)
-    pool = factory.datastore.pool
-    pool.lock_timeout = 1
-    for _ in range(pool.num_in_pool):
-        with factory.datastore.get_connection(commit=False) as conn:
-            conn.cursor().execute("PRAGMA busy_timeout = 1000")
+    app = rectify.connect(f"{url}?lock_timeout=1", today=lambda: TODAY)  # not the default 10 s
     holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:

@@ -61,7 +61,7 @@ def test_an_aggregates_command_methods_are_its_table_of_triggers() -> None:
 def test_the_application_takes_typed_commands_too() -> None:
     app = rectify.connect("memory://", today=lambda: TODAY)
     record = RecordIssue(actor=Cast.inspector, on=date(2019, 6, 1), title="t", unit=UNIT,
-                         source="inspection")  # fmt: skip
+                         source=rectify.Source.INSPECTION)  # fmt: skip
     issue_id = app.handle(record)
     app.handle(Assign(actor=Cast.verifier, on=date(2019, 6, 2), unit=UNIT, person="p",
                       deadline=date(2019, 7, 1)), issue_id)  # fmt: skip

@@ -30,4 +30,4 @@ def test_the_state_read_from_an_issue_is_every_stored_field() -> None:
     row = LedgerRow(1, pack_state({**state, "position": 1}), date(2019, 6, 2))
     assert IssueView.from_row(row) == view
     with pytest.raises(ValidationError):
-        IssueView(**view.model_dump(), surprise=1)
+        IssueView.model_validate({**view.model_dump(), "surprise": 1})
