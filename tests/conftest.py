@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import closing
@@ -31,6 +33,7 @@ import rectify
 from rectify import Actor, Role
 
 TODAY = date(2019, 12, 31)
+RAM = Path("/dev/shm")
 PG_HOST = os.environ.get("RECTIFY_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("RECTIFY_PG_PORT", "5432"))
 PG_DB = os.environ.get("RECTIFY_PG_DB", "test")
@@ -40,6 +43,29 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 COMMITTEE = "省直機關工委"
 UNIT = "省財政廳"
 OTHER_UNIT = "省教育廳"
+
+
+_RAM_BASETEMP: list[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the tests' temporary files (``tmp_path``, SQLite stores) in memory where the machine
+    has a tmpfs at /dev/shm with room to spare and no ``--basetemp`` was given: they are thrown
+    away, and SQLite's fsync on every commit to a disk takes about half the time of the tests
+    that write a store (``rectify demo``: 9.7 s on disk, 4.9 s in memory)."""
+    if config.option.basetemp or not (RAM.is_dir() and os.access(RAM, os.W_OK)):
+        return
+    if shutil.disk_usage(RAM).free < 2**30:  # a container's small /dev/shm (64 MB by default)
+        return
+    basetemp = Path(tempfile.mkdtemp(prefix="rectify-tests-", dir=RAM))
+    _RAM_BASETEMP.append(basetemp)
+    config.option.basetemp = str(basetemp)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give the memory back: remove the temporary files kept at /dev/shm."""
+    while _RAM_BASETEMP:
+        shutil.rmtree(_RAM_BASETEMP.pop(), ignore_errors=True)
 
 
 def _postgres_problem() -> str | None:
