@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rectify.domain.roles import markdown_matrix
 from rectify.domain.workflows import (
     BRANCH_WORKFLOW_V1,
     CURRENT_ISSUE_WORKFLOW,
@@ -120,6 +121,18 @@ def test_diagram_branch_and_round() -> None:
     assert rnd.returncode == 0, rnd.stderr
     assert rnd.stdout.strip() == ROUND_WORKFLOW_V1.mermaid().strip()
     assert "open --> closed: close" in rnd.stdout
+
+
+def test_roles_prints_the_matrix_the_readme_holds() -> None:
+    issue = run("roles", "issue")
+    assert issue.returncode == 0, issue.stderr
+    assert issue.stdout == markdown_matrix(CURRENT_ISSUE_WORKFLOW)
+    assert "| `verify` | 驗收 | — | other unit |" in issue.stdout
+    assert run("roles", "branch").stdout == markdown_matrix(BRANCH_WORKFLOW_V1)
+    old = run("roles", "issue", "--version", "1")
+    assert old.stdout == markdown_matrix(ISSUE_WORKFLOW_V1)
+    assert "complete_measure" not in old.stdout
+    assert run("roles", "nope").returncode == 2
 
 
 def test_python_dash_m_works() -> None:

@@ -132,6 +132,12 @@ def make(state: str, trigger: str) -> Issue:
 
 def spec_may(trigger: str, actor: Actor, issue: Issue) -> bool:
     """Who may do what, as the issue text says it (ADMIN may do anything the workflow allows)."""
+    return spec_granted(trigger, actor, issue) and spec_independent(trigger, actor, issue)
+
+
+def spec_granted(trigger: str, actor: Actor, issue: Issue) -> bool:
+    """Whether the actor's roles (and unit, where the role acts for the responsible unit) allow
+    ``trigger`` at all, in whichever state."""
     roles = actor.roles
     if Role.ADMIN in roles:
         allowed = True
@@ -151,18 +157,33 @@ def spec_may(trigger: str, actor: Actor, issue: Issue) -> bool:
         )
     else:
         allowed = Role.VERIFIER in roles
-    if trigger in ("verify", "reject", "close_out", "withdraw", "extend_deadline"):
-        # Separation of duties (issue 8): nobody of the issue's own unit, its responsible unit
-        # or a unit that rectified it, and no person who rectified it, decides on it.
-        rectifiers = [e.actor for e in _history(issue) if e.__class__.__name__ in _RECTIFYING]
-        excluded = {issue.unit, issue.responsible_unit or issue.unit}
-        excluded |= {a.unit for a in rectifiers}
-        allowed = (
-            allowed
-            and _plain(actor.unit) not in {_plain(u) for u in excluded}
-            and actor.id not in {a.id for a in rectifiers}
-        )
     return allowed
+
+
+def spec_independent(trigger: str, actor: Actor, issue: Issue) -> bool:
+    """Separation of duties (issue 8): nobody of the issue's own unit, its responsible unit or a
+    unit that rectified it, and no person who rectified it, decides on it."""
+    if trigger not in ("verify", "reject", "close_out", "withdraw", "extend_deadline"):
+        return True
+    rectifiers = [e.actor for e in _history(issue) if e.__class__.__name__ in _RECTIFYING]
+    excluded = {issue.unit, issue.responsible_unit or issue.unit}
+    excluded |= {a.unit for a in rectifiers}
+    return _plain(actor.unit) not in {_plain(u) for u in excluded} and actor.id not in {
+        a.id for a in rectifiers
+    }
+
+
+def spec_refusal(state: str, trigger: str, actor: Actor, issue: Issue) -> type[Exception] | None:
+    """How a command is refused, as issue 10 says it: an actor with no grant of the command gets
+    PermissionDenied whatever the state; one with a grant gets TransitionNotAllowed where the
+    workflow has no such step, and PermissionDenied where separation of duties forbids it."""
+    if not spec_granted(trigger, actor, issue):
+        return PermissionDenied
+    if (state, trigger) not in EXPECTED:
+        return TransitionNotAllowed
+    if not spec_independent(trigger, actor, issue):
+        return PermissionDenied
+    return None
 
 
 _RECTIFYING = ("RectifiedOnTheSpot", "CentrallyTreated", "RectificationSubmitted")
@@ -260,6 +281,22 @@ def test_who_may_record(actor: Actor) -> None:
 def test_an_auditor_may_do_nothing() -> None:
     for state, make in IN_STATE.items():
         assert make().allowed_actions(Cast.auditor) == (), state
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("trigger", TRIGGERS)
+@pytest.mark.parametrize("actor", ROLE_ACTORS, ids=lambda a: a.id)
+def test_no_grant_is_permission_denied_in_every_state(
+    state: str, trigger: str, actor: Actor
+) -> None:
+    issue = make(state, trigger)
+    if spec_granted(trigger, actor, issue):
+        return  # who holds a grant: test_who_may_do_each_step, test_every_trigger_in_every_state
+    before = copy.deepcopy(issue.__dict__)
+    with pytest.raises(PermissionDenied, match="needs ") as refused:
+        apply(issue, trigger, actor)
+    assert (refused.value.actor_id, refused.value.action) == (actor.id, trigger)
+    assert issue.__dict__ == before
 
 
 # ---------------------------------------------------------------- guards
@@ -437,15 +474,15 @@ def test_a_command_is_accepted_exactly_when_state_role_and_guards_allow(
 ) -> None:
     issue = make(state, trigger)
     before = copy.deepcopy(issue.__dict__)
-    should = (state, trigger) in EXPECTED and spec_may(trigger, actor, issue)
-    try:
+    refusal = spec_refusal(state, trigger, actor, issue)
+    if refusal is None:
         apply(issue, trigger, actor)
-    except (TransitionNotAllowed, PermissionDenied):
-        assert not should
-        assert issue.__dict__ == before  # a refused command changed nothing
-    else:
-        assert should
         assert issue.status.value == EXPECTED[(state, trigger)]
+    else:
+        with pytest.raises((TransitionNotAllowed, PermissionDenied)) as refused:
+            apply(issue, trigger, actor)
+        assert refused.type is refusal
+        assert issue.__dict__ == before  # a refused command changed nothing
 
 
 @settings(max_examples=200, deadline=None)

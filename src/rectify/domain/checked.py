@@ -3,9 +3,13 @@
 An aggregate that mixes in :class:`Checked` says which workflow it runs under (``flow``), where it
 stands (``status``), which unit acts for it (``acting_unit``), the latest business date it has
 recorded (``last_on``) and which event records each trigger (``triggers``, its one table of
-them). :meth:`Checked.check` then refuses a trigger, in this order, when the workflow has no such
-step from the current state, when the actor holds no grant of the step, when the business date
-goes backwards, or when a guard the step names refuses it.
+them). :meth:`Checked.check` then refuses a trigger, in this order, when the actor holds no grant
+of the step (:class:`~rectify.errors.PermissionDenied` naming the grants, whatever the state: a
+step has one set of grants in every state it leaves from), when the workflow has no such step
+from the current state (:class:`~rectify.errors.TransitionNotAllowed`, so only for an actor who
+could give it elsewhere), when the business date goes backwards, or when a guard the step names
+refuses it (separation of duties is the guard ``independent_decision``). Who may give which
+command is drawn as a table by :mod:`rectify.domain.roles`.
 
 :meth:`Checked.decide` is the decider every command goes through: check, then trigger the event
 the table names, through the aggregate's ``@event`` method for it (found from the event class, so
@@ -161,22 +165,25 @@ class Checked:
     def _refusals(
         self, trigger: str, actor: Actor, on: date, args: Mapping[str, Any] | None
     ) -> Iterator[RectifyError]:
-        compiled = self.flow.lookup(self.status, trigger)
+        flow = self.flow
+        if flow.has_trigger(trigger):  # the grant first: no grant is refused in every state
+            step = flow.step(trigger)
+            if not step.permits(actor, self.acting_unit):
+                yield PermissionDenied(
+                    actor.id, trigger, f"needs {step.describe_grants(self.acting_unit)}"
+                )
+                return
+        compiled = flow.lookup(self.status, trigger)
         if compiled is None:
             yield TransitionNotAllowed(
                 trigger,
                 self.status.value,
                 issue_id=self.id,
-                allowed=self.flow.triggers_from(self.status),
+                allowed=flow.triggers_from(self.status),
                 kind=self.kind,
             )
             return
         step = compiled.step
-        if not step.permits(actor, self.acting_unit):
-            yield PermissionDenied(
-                actor.id, trigger, f"needs {step.describe_grants(self.acting_unit)}"
-            )
-            return
         if on < self.last_on:
             yield InvalidCommand(
                 "on",

@@ -210,14 +210,21 @@ class WorkflowDefinition(Generic[S]):
     def triggers(self) -> tuple[str, ...]:
         return (self.create.trigger, *(s.trigger for s in self.steps))
 
+    @cached_property
+    def _by_trigger(self) -> dict[str, Step[S]]:
+        return {s.trigger: s for s in (self.create, *self.steps)}
+
+    def has_trigger(self, trigger: str) -> bool:
+        """Whether the workflow has a step ``trigger`` (in any state)."""
+        return trigger in self._by_trigger
+
     def step(self, trigger: str) -> Step[S]:
-        if trigger == self.create.trigger:
-            return self.create
-        for s in self.steps:
-            if s.trigger == trigger:
-                return s
-        msg = f"{self.key} has no trigger {trigger!r}"
-        raise KeyError(msg)
+        """The step ``trigger``, whichever states it leaves from."""
+        try:
+            return self._by_trigger[trigger]
+        except KeyError:
+            msg = f"{self.key} has no trigger {trigger!r}"
+            raise KeyError(msg) from None
 
     def mermaid(self) -> str:
         """The workflow as a mermaid state diagram, drawn by transitions' mermaid engine."""

@@ -6,7 +6,7 @@ more than one command prints and :func:`opened`, the one way a command opens a s
 on ``app`` from modules by topic, imported at the bottom in the order ``rectify --help`` lists them:
 
 ================  ==================================================================================
-``demo``          ``demo``, ``diagram``
+``demo``          ``demo``, ``diagram``, ``roles``
 ``ledger``        ``issues``, ``show``, ``audit``, ``ledger``, ``figures``, ``rebuild``, ``project``,
                   ``events``
 ``files``         ``export``, ``notice``, ``import``

@@ -1,4 +1,5 @@
-"""``rectify demo`` and ``rectify diagram``: the demo scenario and the workflows as diagrams."""
+"""``rectify demo``, ``rectify diagram`` and ``rectify roles``: the demo scenario, and the
+workflows as diagrams and as the matrix of who may give which command."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from rectify.domain.roles import markdown_matrix
 from rectify.domain.workflow import WorkflowDefinition
 from rectify.domain.workflows import (
     CURRENT_BRANCH_WORKFLOW,
@@ -90,23 +92,34 @@ WORKFLOW_NAMES: dict[str, WorkflowDefinition[Any]] = {
     "branch": CURRENT_BRANCH_WORKFLOW,
     "round": ROUND_WORKFLOW_V1,
 }
-"""The current workflow of each kind of aggregate ``rectify diagram`` draws."""
+"""The current workflow of each kind of aggregate ``rectify diagram`` and ``rectify roles`` show."""
 
 
-@app.command()
-def diagram(
-    name: Annotated[
-        str, typer.Argument(help="Which workflow: 'issue', 'branch' or 'round'.")
-    ] = "issue",
-    version: Annotated[
-        int | None, typer.Option(help="Workflow version (default: current).")
-    ] = None,
-) -> None:
-    """Print a workflow as a mermaid state diagram."""
+def _workflow(name: str, version: int | None) -> WorkflowDefinition[Any]:
+    """The workflow ``name`` names (its current version unless ``version``), or exit 2."""
     current = WORKFLOW_NAMES.get(name)
     default = current.key if current is not None else name
     key = f"{name}/{version}" if version is not None else default
     if key not in WORKFLOWS:
         console.print(f"[bold red]unknown workflow {key!r}[/]; known: {', '.join(WORKFLOWS)}")
         raise typer.Exit(2)
-    typer.echo(WORKFLOWS[key].mermaid())
+    return WORKFLOWS[key]
+
+
+WorkflowArgument = Annotated[
+    str, typer.Argument(help="Which workflow: 'issue', 'branch' or 'round'.")
+]
+VersionOption = Annotated[int | None, typer.Option(help="Workflow version (default: current).")]
+
+
+@app.command()
+def diagram(name: WorkflowArgument = "issue", version: VersionOption = None) -> None:
+    """Print a workflow as a mermaid state diagram."""
+    typer.echo(_workflow(name, version).mermaid())
+
+
+@app.command()
+def roles(name: WorkflowArgument = "issue", version: VersionOption = None) -> None:
+    """Print who may give which command of a workflow, role by role, on its own unit or another
+    (the README's Markdown table, generated from the same declaration). Opens no store."""
+    typer.echo(markdown_matrix(_workflow(name, version)), nl=False)
