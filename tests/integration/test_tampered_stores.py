@@ -143,3 +143,25 @@ def test_a_forged_event_and_a_deleted_one_are_integrity_errors(persistent_url: s
     app = rectify.connect(persistent_url, today=lambda: TODAY, catch_up=False)
     _within_seconds(8, lambda: app.get_issue(issue_id), IntegrityError, "does not replay")
     app.close()
+
+
+def test_views_missing_an_issues_first_row_are_typed_not_a_hang(persistent_url: str) -> None:
+    issue_id = _closed_out_issue(persistent_url)
+    with _database(persistent_url) as (db, _):
+        versions = (
+            "rectify_views_versions"
+            if persistent_url.startswith("sqlite")
+            else f'"{parse_qs(urlsplit(persistent_url).query)["schema"][0]}".rectify_views_versions'
+        )
+        db.execute(f"DELETE FROM {versions} WHERE issue_id = %s AND version = 1", (str(issue_id),))
+    writer = rectify.connect(persistent_url, today=lambda: TODAY, catch_up=False)
+    writer.reopen(issue_id, actor=Cast.verifier, reason="反彈", on="2019-07-01")
+    writer.close()
+    _within_seconds(
+        8, lambda: rectify.connect(persistent_url, today=lambda: TODAY).ledger(),
+        IntegrityError, "rebuild",
+    )  # fmt: skip
+    app = rectify.connect(persistent_url, today=lambda: TODAY, catch_up=False)
+    app.rebuild_views()
+    assert [r.status for r in app.ledger()] == [rectify.Status.ASSIGNED]
+    app.close()

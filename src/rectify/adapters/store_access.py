@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,6 +128,25 @@ def _check_sqlite(name: str, url: str, *, create: bool) -> None:
         raise StoreUnavailable(url, f"{name!r} is not an SQLite database")
     if not header and not create:
         raise NotFound("store", url, "the SQLite file is empty (reading never creates a store)")
+    if not create and not _holds_events(path):
+        raise NotFound(
+            "store", url, "that SQLite file holds no rectify events (reading never adds them)"
+        )
+
+
+def _holds_events(path: Path) -> bool:
+    """Whether the SQLite file has the events table (asked read-only: nothing is written)."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            found = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'"
+            ).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as e:
+        raise StoreUnavailable(str(path), f"cannot read it: {e}") from None
+    return found is not None
 
 
 @contextmanager
@@ -161,13 +181,27 @@ def _postgres_opening(env: dict[str, str], url: str, *, create: bool) -> Iterato
                     shown,
                     "no rectify events in that schema (reading never creates a store)",
                 )
-            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"rectify.open.{schema}",))
+            _take_turns(conn, f"rectify.open.{schema}", float(env["POSTGRES_LOCK_TIMEOUT"]))
             if found is None and schema != "public":
                 statement = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
                 conn.execute(statement)
         except psycopg.Error as e:
             raise StoreUnavailable(shown, _first_line(e)) from None
         yield  # the session's advisory lock ends with the connection
+
+
+def _take_turns(conn: Any, name: str, seconds: float) -> None:
+    """Wait, at most ``seconds``, for the session's advisory lock ``name`` (another process
+    opening the same schema holds it while it makes the tables); then StoreUnavailable."""
+    deadline = time.monotonic() + seconds
+    while True:
+        (taken,) = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (name,)).fetchone()
+        if taken:
+            return
+        if time.monotonic() > deadline:
+            msg = f"another process has been opening this schema for over {seconds:g} s"
+            raise StoreUnavailable(name, msg)
+        time.sleep(0.05)
 
 
 def _first_line(error: Exception) -> str:

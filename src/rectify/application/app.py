@@ -72,5 +72,13 @@ def connect(
     if not isinstance(url, str):
         raise InvalidCommand("url", f"a store URL is text, not a {type(url).__name__}")
     env = env_for_url(url)
-    with opening(env, url, create=create):
-        return RectificationApp(env, today=today, catch_up=catch_up)
+    with opening(env, url, create=create):  # held only while the tables are made
+        app = RectificationApp(env, today=today, catch_up=False)
+    if catch_up:
+        app.catches_up = True
+        try:
+            app.run_policies()
+        except BaseException:
+            app.close()
+            raise
+    return app

@@ -64,7 +64,7 @@ def follow(
     """Project the log at ``url`` into its views, and run the policies, until ``stop`` is set."""
     env = env_for_url(url)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        with opening(env, url, create=True):
+        with opening(env, url, create=False):
             # The readiness policy follows too. Made before the runner, whose threads would
             # race it creating the same tables (PostgreSQL: "tuple concurrently updated").
             policies = RectificationApp(env, catch_up=False)
@@ -86,7 +86,7 @@ def follow(
         finally:
             policies.close()
         return
-    with opening(env, url, create=True):
+    with opening(env, url, create=False):
         app = RectificationApp(env)
     try:
         if on_ready is not None:

@@ -75,8 +75,8 @@ class Projector:
                 else:
                     before = self.load_issue(key, e.originator_version - 1)
                 seq = known.get(str(key))
-                if seq is None:  # its first row was cleared by a rebuild meanwhile
-                    raise TrackingMoved(f"issue {key} is not on the ledger any more")
+                if seq is None:
+                    raise self._missing_first_row(key, after)
                 seqs[key] = seq
             if isinstance(e, Issue.IssueFound):
                 seqs[key] = next_seq
@@ -105,6 +105,18 @@ class Projector:
         self.recent.update(issues)
         while len(self.recent) > self.recent_size:
             self.recent.popitem(last=False)
+
+    def _missing_first_row(self, key: UUID, after: int) -> Exception:
+        """An issue continued in this batch has no first row in the views: a rebuild cleared
+        them since the batch was read (read again), or they were changed outside rectify."""
+        if (self.store.max_tracking_id(self.application_name) or 0) != after:
+            return TrackingMoved(f"issue {key} is not on the ledger any more: read again")
+        msg = (
+            f"the views hold no first row of issue {key} although they are tracked past it "
+            f"(position {after}): they were changed outside rectify; rebuild them "
+            "(rectify rebuild)"
+        )
+        return IntegrityError(msg)
 
     def _project_others(
         self,
@@ -200,7 +212,10 @@ class Projector:
                 try:
                     self.project(batch, after)
                 except TrackingMoved:
-                    continue  # another writer projected it, or a rebuild began: read again
+                    # Raised only when the views did move (another writer projected, or a
+                    # rebuild cleared them): read again from where they are now. Views that
+                    # refuse a batch without having moved raise IntegrityError instead.
+                    continue
                 done += len(batch)
 
 

@@ -95,21 +95,24 @@ def opened(
     create: bool = False,
     today: date | None = None,
     fallback: str | None = None,
+    catch_up: bool = True,
 ) -> Iterator[RectificationApp]:
     """The application over the store at ``db``, closed when the block ends, however it ends.
 
     Only a command that records may ``create`` the store; reading never does. With ``fallback``,
     a store that does not exist yet is replaced by that one (``import --dry-run`` plans against an
-    empty ``memory://`` store). A :class:`RectifyError` raised while opening or inside the block
-    ends the command with :func:`fail`.
+    empty ``memory://`` store). With ``catch_up=False`` the views are not brought up to date on
+    opening (``rebuild`` makes them anew; views that cannot be caught up must not stop it). A
+    :class:`RectifyError` raised while opening or inside the block ends the command with
+    :func:`fail`.
     """
     with reported():
         try:
-            application = _connect(db, create, today)
+            application = _connect(db, create, today, catch_up)
         except NotFound:
             if fallback is None:
                 raise
-            application = _connect(fallback, True, today)
+            application = _connect(fallback, True, today, catch_up)
     try:
         with reported():
             yield application
@@ -117,10 +120,10 @@ def opened(
         application.close()
 
 
-def _connect(db: str, create: bool, today: date | None) -> RectificationApp:
+def _connect(db: str, create: bool, today: date | None, catch_up: bool) -> RectificationApp:
     if today is None:
-        return connect(db, create=create)
-    return connect(db, today=lambda: today, create=create)
+        return connect(db, create=create, catch_up=catch_up)
+    return connect(db, today=lambda: today, create=create, catch_up=catch_up)
 
 
 # ---------------------------------------------------------------- shared tables

@@ -137,7 +137,7 @@ def figures(
 @app.command()
 def rebuild(db: DbOption = DEFAULT_DB) -> None:
     """Empty the views and project the whole log again, from zero."""
-    with opened(db) as application:
+    with opened(db, catch_up=False) as application:
         count = application.rebuild_views()
         console.print(f"views rebuilt from {count} events")
 
