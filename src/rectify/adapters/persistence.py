@@ -19,6 +19,7 @@ from eventsourcing.utils import TopicError, get_topic, resolve_topic
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
+from rectify.domain.values import unholdable
 from rectify.errors import IntegrityError, InvalidCommand
 
 if TYPE_CHECKING:
@@ -95,7 +96,16 @@ def env_for_url(url: str) -> dict[str, str]:
     default 10) and ``connect_timeout`` (PostgreSQL; default 5) in whole seconds may be added as
     query parameters: how long to wait for another writer's lock, or for a server.
     """
+    problem = unholdable(url)
+    if problem is not None:
+        raise InvalidCommand("url", f"contains {problem}")
     parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidCommand(
+            "url", f"the port of {url!r} is not a number from 0 to 65535"
+        ) from None
     scheme = parts.scheme.lower()
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     for key in ("connect_timeout", "lock_timeout"):
@@ -122,7 +132,7 @@ def env_for_url(url: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": dbname,
             "POSTGRES_HOST": parts.hostname,
-            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_PORT": str(port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             # Give up quickly: an unreachable server or a held lock is a typed error, no hang.

@@ -241,7 +241,10 @@ def typed_failures(cls: T) -> T:
 def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        with store_errors():
-            return fn(*args, **kwargs)
+        try:
+            with store_errors():
+                return fn(*args, **kwargs)
+        except RecordConflictError as e:  # a conflict no service interpreted: still typed
+            raise ConcurrencyConflict("the store", "store") from e
 
     return guarded

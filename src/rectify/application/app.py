@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -44,12 +45,25 @@ class RectificationApp(ImportService):
         ``target`` (the issue, branch or round it acts on; none for the commands that create).
         The keyword methods (``assign``, ``rate_branch`` …) are the same commands by name;
         this is the one entry a system holding commands as data uses."""
+        if not isinstance(command, Command):
+            msg = f"a command of rectify.domain.commands, not a {type(command).__name__}"
+            raise InvalidCommand("command", msg)
         method = getattr(self, command.command, None)
         if method is None:
             msg = f"{command.command} is given by a policy, not through the application"
             raise InvalidCommand("command", msg)
+        takes_target = _takes_target(method)
+        if takes_target != (target is not None):
+            needs = f"the {command.aggregate} it acts on" if takes_target else "no target"
+            raise InvalidCommand("target", f"{command.command} needs {needs}")
         fields = {name: getattr(command, name) for name in type(command).model_fields}
-        return method(**fields) if target is None else method(target, **fields)
+        return method(target, **fields) if takes_target else method(**fields)
+
+
+def _takes_target(method: Any) -> bool:
+    """Whether an application command method acts on an aggregate given first (an issue id)."""
+    first = next(iter(inspect.signature(method).parameters.values()), None)
+    return first is not None and first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
 def connect(

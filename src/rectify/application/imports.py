@@ -10,8 +10,9 @@ from eventsourcing.persistence import RecordConflictError
 
 from rectify.adapters.spreadsheets.importer import ImportResult, plan_import
 from rectify.application.lists import ListService
+from rectify.application.plumbing import check_text
 from rectify.domain.values import Actor
-from rectify.errors import ConcurrencyConflict
+from rectify.errors import ConcurrencyConflict, InvalidCommand
 
 
 class ImportService(ListService):
@@ -35,15 +36,27 @@ class ImportService(ListService):
         rows and the branches they are linked to are saved in one transaction. With
         ``dry_run=True`` nothing is recorded and the result says what would be. See
         :mod:`rectify.adapters.spreadsheets.importer` for matching, mapping and units."""
+        path = _path(path, "path")
+        mapping = _path(mapping, "mapping") if mapping is not None else None
+        if list_name is not None:
+            check_text(list_name, "list_name")
+        check_text(key_column, "key_column")
+        if units is not None and (
+            not isinstance(units, set | frozenset | list | tuple)
+            or not all(isinstance(u, str) for u in units)
+        ):
+            raise InvalidCommand("units", "a set of units' names")
+        if not isinstance(dry_run, bool):
+            raise InvalidCommand("dry_run", f"True or False, not {type(dry_run).__name__}")
         plan = plan_import(
-            Path(path),
+            path,
             actor=actor,
             lookup=self._stored,
             today=self.today(),
             list_name=list_name,
             key_column=key_column,
-            mapping=Path(mapping) if mapping is not None else None,
-            units=units,
+            mapping=mapping,
+            units=set(units) if units is not None else None,
             dry_run=dry_run,
         )
         if not dry_run and plan.aggregates:
@@ -62,6 +75,19 @@ class ImportService(ListService):
         except AggregateNotFoundError:
             return None
         return found
+
+
+def _path(value: object, field: str) -> Path:
+    if isinstance(value, Path):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise InvalidCommand(field, f"a file's path, not a {type(value).__name__}")
+    check_text(text, field)
+    if not text or "\x00" in text:
+        raise InvalidCommand(field, "a file's path, not empty")
+    return Path(text)
 
 
 def import_ledger(

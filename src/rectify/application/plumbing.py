@@ -270,6 +270,16 @@ def check_text(value: object, field: str) -> str:
     return value
 
 
+def check_position(value: object, field: str) -> int:
+    """``value`` if it is a position in the log (or a count): a whole number from 0 up to what a
+    database integer holds, else InvalidCommand."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidCommand(field, f"expected a whole number, not a {type(value).__name__}")
+    if not 0 <= value < 2**63:
+        raise InvalidCommand(field, "out of range: a whole number from 0 up to 2**63 - 1")
+    return value
+
+
 def check_actor(actor: object, field: str = "actor") -> Actor | None:
     if actor is None or isinstance(actor, Actor):
         return actor

@@ -8,6 +8,7 @@ from uuid import UUID
 from rectify.application.plumbing import (
     audit_entries,
     check_actor,
+    check_position,
     check_text,
     no_cyclic_gc,
     parse_enum,
@@ -49,9 +50,7 @@ class QueryService(PolicyService):
         if known_at is None:
             return None
         if isinstance(known_at, int) and not isinstance(known_at, bool):
-            if known_at < 0:
-                raise InvalidCommand("known_at", f"a log position is not negative ({known_at})")
-            return known_at
+            return check_position(known_at, "known_at")
         if isinstance(known_at, str):
             text = check_text(known_at, "known_at")
             try:
@@ -129,6 +128,9 @@ class QueryService(PolicyService):
         Each entry carries its ``position``: pass the last one back to read on. This is the feed
         ``rectify events`` writes as JSON lines for other systems to follow.
         """
+        position = check_position(position, "position")
+        if limit is not None:
+            limit = check_position(limit, "limit")
         self._fresh()
         return audit_entries(self.views.audit_rows(after=position, limit=limit))
 
@@ -139,6 +141,8 @@ class QueryService(PolicyService):
         when recorded, business date, actor, action, from-state → to-state, reason."""
         if issue_id is None and unit is None:
             raise InvalidCommand("issue_id", "give an issue id or a unit")
+        if unit is not None:
+            check_text(unit, "unit")
         uuid = self._issue_uuid(issue_id) if issue_id is not None else None
         self._fresh()
         rows = self.views.audit_rows(issue_id=str(uuid) if uuid else None, unit=unit)
@@ -209,7 +213,7 @@ class QueryService(PolicyService):
 
     def branch_id(self, code: str) -> UUID:
         """The id of the branch registered with ``code`` (NotFound if there is none)."""
-        ident = branch_id_for(code)
+        ident = branch_id_for(check_text(code, "code"))
         if not self.is_recorded(ident):
             raise NotFound("branch", code, "no branch is registered with that code")
         return ident
