@@ -36,11 +36,20 @@ CALLS: list[tuple[str, Any, str]] = [
         lambda a, p: import_ledger(a, p, actor=Cast.verifier, list_name="\ud800"),
         "list_name",
     ),
-    ("import path int", lambda a, p: import_ledger(a, 5, actor=Cast.verifier), "path"),
-    ("import units int", lambda a, p: import_ledger(a, p, actor=Cast.verifier, units=5), "units"),
+    # Wrong types on purpose: each is what a caller without a type checker may pass.
+    (
+        "import path int",
+        lambda a, p: import_ledger(a, 5, actor=Cast.verifier),  # type: ignore[arg-type]
+        "path",
+    ),
+    (
+        "import units int",
+        lambda a, p: import_ledger(a, p, actor=Cast.verifier, units=5),  # type: ignore[arg-type]
+        "units",
+    ),
     (
         "import dry_run maybe",
-        lambda a, p: import_ledger(a, p, actor=Cast.verifier, dry_run="maybe"),
+        lambda a, p: import_ledger(a, p, actor=Cast.verifier, dry_run="maybe"),  # type: ignore[arg-type]
         "dry_run",
     ),
     ("handle not a command", lambda a, p: a.handle({"assign": 1}), "command"),
@@ -56,7 +65,7 @@ CALLS: list[tuple[str, Any, str]] = [
         "handle a create with a target",
         lambda a, p: a.handle(
             RecordIssue(actor=Cast.inspector, on=date(2019, 6, 1), title="t", unit=UNIT,
-                        source="inspection"),
+                        source=rectify.Source.INSPECTION),
             UUID(int=1),
         ),
         "target",
