@@ -161,7 +161,14 @@ def test_the_person_who_rectified_never_decides_on_it(app: rectify.Rectification
         app.verify(issue_id, actor=admin)
 
 
-@pytest.mark.parametrize("disguise", ["省財政廳\u200b", "省財政廳\ufeff", " 省財政廳 "])
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        "省財政廳\u200b", "省財政廳\ufeff", " 省財政廳 ", "省財\u200e政廳", "省財政廳\u200f",
+        "省財政廳\u2061", "省財政廳\u180e", "省財政廳\u034f", "省財政廳\ufe0f", "省財 政廳",
+        "省財政廳\u3000",
+    ],
+)  # fmt: skip
 def test_units_are_compared_after_normalisation(
     app: rectify.RectificationApp, disguise: str
 ) -> None:

@@ -7,6 +7,7 @@ its Chinese label is accepted (``Source("assessment")``, ``Source("ASSESSMENT")`
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -75,14 +76,31 @@ Text = Annotated[
 ]
 """Free text, possibly empty."""
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_IGNORABLE_NOT_FORMAT = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0"  # grapheme joiner, Hangul fillers, Khmer
+    "\u180b\u180c\u180d\u180e\u180f"  # Mongolian free variation selectors
+    + "".join(map(chr, range(0xFE00, 0xFE10)))  # variation selectors
+)
+"""Default-ignorable characters that are not of category Cf (which is removed whole)."""
 
 
+def _invisible(char: str) -> bool:
+    return (
+        unicodedata.category(char) == "Cf"
+        or char in _IGNORABLE_NOT_FORMAT
+        or 0xE0100 <= ord(char) <= 0xE01EF  # variation selectors supplement
+        or char.isspace()
+    )
+
+
+@functools.lru_cache(maxsize=4096)
 def unit_key(unit: str) -> str:
     """What a unit's name is compared by: NFKC-normalised (full-width letters and digits become
-    ordinary ones), with zero-width characters and surrounding space removed, so ``單位Ａ`` and
-    ``單位A\u200b`` are the unit ``單位A``."""
-    return unicodedata.normalize("NFKC", unit).translate(_ZERO_WIDTH).strip()
+    ordinary ones), with every character that shows nothing removed (zero-width and other
+    format characters, default-ignorable ones, and white space), so ``單位Ａ``, ``單位A\u200b``,
+    ``單位\u200eA`` and ``單位 A`` are all the unit ``單位A``."""
+    normal = unicodedata.normalize("NFKC", unit)
+    return "".join(c for c in normal if not _invisible(c))
 
 
 def same_unit(a: str | None, b: str | None) -> bool:
