@@ -69,3 +69,12 @@ def test_the_application_takes_typed_commands_too() -> None:
     with pytest.raises(rectify.TransitionNotAllowed):
         app.handle(Verify(actor=Cast.verifier, on=date(2019, 6, 3)), issue_id)
     app.close()
+
+
+def test_a_misspelt_field_is_refused_not_dropped() -> None:
+    issue = Issue.record(actor=Cast.inspector, on=date(2019, 6, 1), title="t", unit=UNIT,
+                         source=rectify.Source.INSPECTION)  # fmt: skip
+    with pytest.raises(InvalidCommand, match="measurs"):
+        issue.assign(actor=Cast.verifier, on=date(2019, 6, 2), unit=UNIT, person="p",
+                     deadline=date(2019, 7, 1), measurs=("m1",))  # fmt: skip
+    assert issue.status is rectify.Status.FOUND and len(issue.pending_events) == 1

@@ -89,6 +89,7 @@ class Branch(Checked, Aggregate):
 
     kind = "branch"
     guards = GUARDS
+    guard_context = frozenset({"open_issues"})  # 摘帽's guard: the linked issues still open
 
     class Event(CommandEvent):
         """Every branch event says who did it, on which business date, under which key."""

@@ -59,6 +59,9 @@ class Checked:
     triggers: ClassVar[Mapping[type[Any], str]]
     """Which workflow trigger each of the aggregate's event classes records (its one table)."""
 
+    guard_context: ClassVar[frozenset[str]] = frozenset()
+    """Names a command may carry for its guards only (what the store knows, not the command)."""
+
     id: UUID
     status: Any
     last_on: date
@@ -70,10 +73,10 @@ class Checked:
         self, trigger: str, *, actor: Actor, on: date, command_id: str | None = None, **fields: Any
     ) -> None:
         """Give command ``trigger`` with its ``fields`` (validated by the command's model, so
-        its defaults and limits hold; fields the model does not have are for the guards
-        only), then record its event. Nothing is recorded when the command is refused."""
+        its defaults and limits hold and a misspelt field is refused; the aggregate's
+        ``guard_context`` fields are for the guards only), then record its event. Nothing is recorded when the command is refused."""
         model = command_for(self.kind, trigger)
-        context = {k: fields.pop(k) for k in list(fields) if k not in model.model_fields}
+        context = {k: fields.pop(k) for k in self.guard_context & fields.keys()}
         try:
             command = model(actor=actor, on=on, command_id=command_id, **fields)
         except ValidationError as e:
