@@ -443,3 +443,20 @@ def test_a_store_that_already_holds_a_nul_stays_readable(store_url: str) -> None
     again = rectify.connect(store_url, today=lambda: TODAY)  # connecting catches up again
     assert len(again.ledger()) == (1 if not store_url.startswith("memory") else 0)
     again.close()
+
+
+def test_who_completed_a_measure_never_decides_on_the_problem(
+    app: rectify.RectificationApp,
+) -> None:
+    issue_id = app.record_issue(
+        actor=Cast.inspector, title="t", unit=UNIT, source="inspection", on="2019-05-01"
+    )
+    app.assign(issue_id, actor=Cast.verifier, unit=UNIT, person="劉", deadline="2019-12-31",
+               measures=["建章立制"], on="2019-06-01")  # fmt: skip
+    campaign = Actor("zx", "專項辦", "省委組織部", [Role.VERIFIER])
+    app.complete_measure(issue_id, actor=campaign, measure=1, mode="central", campaign="專項",
+                         on="2019-06-05")  # fmt: skip
+    app.submit_rectification(issue_id, actor=Cast.responsible, summary="done", on="2019-06-10")
+    with pytest.raises(PermissionDenied, match="rectified this issue"):
+        app.verify(issue_id, actor=campaign)
+    app.verify(issue_id, actor=Cast.verifier, on="2019-06-11")

@@ -186,7 +186,12 @@ def spec_refusal(state: str, trigger: str, actor: Actor, issue: Issue) -> type[E
     return None
 
 
-_RECTIFYING = ("RectifiedOnTheSpot", "CentrallyTreated", "RectificationSubmitted")
+_RECTIFYING = (
+    "RectifiedOnTheSpot",
+    "CentrallyTreated",
+    "RectificationSubmitted",
+    "MeasureCompleted",
+)
 
 
 def _plain(unit: str) -> str:

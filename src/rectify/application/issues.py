@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -25,7 +26,7 @@ from rectify.domain.values import (
     Severity,
     Source,
 )
-from rectify.errors import ConcurrencyConflict, InvalidCommand
+from rectify.errors import ConcurrencyConflict, InvalidCommand, RectifyError
 
 
 class IssueService(QueryService):
@@ -50,8 +51,10 @@ class IssueService(QueryService):
         self._save(issue, command_id=cmd.command_id)
         if issue.branch_id is not None and trigger in CLOSING:
             # The readiness policy, at once for this closing; should this process stop before
-            # it acts, run_policies (at the next start or catch-up) reads the closing again.
-            self._ready_if_due(issue.id, cmd.on, issue.branch_id)
+            # it acts, or the policy fail (a busy store), run_policies (at the next start or
+            # catch-up) reads the closing again. The command itself is recorded either way.
+            with suppress(RectifyError):
+                self._ready_if_due(issue.id, cmd.on, issue.branch_id)
 
     def record_issue(
         self,

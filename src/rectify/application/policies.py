@@ -99,6 +99,8 @@ class PolicyService(BranchService):
             if len(page) < PAGE:
                 break
             start = page[-1].id + 1
+        if watched is not None and (self.views.max_tracking_id(self.name) or 0) < last:
+            return acted  # a rebuild emptied the branch index meanwhile: read these again
         with suppress(StoreConflict):  # another process ran the policy up to here first
             self.views.insert_tracking(Tracking(POLICY_NAME, last))
         return acted

@@ -74,7 +74,8 @@ class Checked:
     ) -> None:
         """Give command ``trigger`` with its ``fields`` (validated by the command's model, so
         its defaults and limits hold and a misspelt field is refused; the aggregate's
-        ``guard_context`` fields are for the guards only), then record its event. Nothing is recorded when the command is refused."""
+        ``guard_context`` fields are for the guards only), then record its event. Nothing is
+        recorded when the command is refused."""
         model = command_for(self.kind, trigger)
         context = {k: fields.pop(k) for k in self.guard_context & fields.keys()}
         try:

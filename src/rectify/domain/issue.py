@@ -29,7 +29,7 @@ from rectify.domain.workflows import workflow as workflow_named
 from rectify.errors import PermissionDenied
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Mapping, Sequence
 
 ISSUE_NAMESPACE = uuid5(NAMESPACE_URL, "urn:rectify:issue")
 """Namespace of issue ids derived from an idempotency key."""
@@ -41,6 +41,22 @@ def issue_id_for(command_id: str) -> UUID:
 
 
 _WAITING = frozenset({Status.FOUND, Status.ASSIGNED})
+
+
+def conflict_of_interest(
+    actor: Actor, units: Iterable[str], rectifiers: Iterable[str]
+) -> str | None:
+    """Separation of duties, the one rule: why ``actor`` may not decide on a problem whose own,
+    responsible and rectifying ``units`` and rectifying persons (``rectifiers``, actor ids) are
+    these, or None."""
+    if actor.id in set(rectifiers):
+        return f"{actor.id!r} rectified this issue and cannot decide on that work"
+    if unit_key(actor.unit) in {unit_key(u) for u in units}:
+        return (
+            f"unit {actor.unit!r} is the issue's own, responsible or rectifying unit and "
+            "cannot decide on its own work"
+        )
+    return None
 
 
 def open_measures(measures: Sequence[str], done: Collection[int]) -> tuple[int, ...]:
@@ -347,14 +363,7 @@ class Issue(Checked, Aggregate):
         extend it), or None. Separation of duties binds everyone, ADMIN included: nobody of the
         issue's own or responsible unit, of a unit that rectified it, and never a person who
         rectified it. Units are compared by :func:`unit_key` (``單位Ａ`` is ``單位A``)."""
-        if actor.id in self.rectifier_ids:
-            return f"{actor.id!r} rectified this issue and cannot decide on that work"
-        if unit_key(actor.unit) in self.rectifying_units():
-            return (
-                f"unit {actor.unit!r} is the issue's own, responsible or rectifying unit and "
-                "cannot decide on its own work"
-            )
-        return None
+        return conflict_of_interest(actor, self.rectifying_units(), self.rectifier_ids)
 
     def is_overdue(self, as_of: date) -> bool:
         """逾期: waiting to be rectified with its deadline passed on ``as_of``. Derived, never stored."""
@@ -397,6 +406,10 @@ class Issue(Checked, Aggregate):
         self.rectified_on = on
         self.rectified_by = actor
         self.rectified_late = self.deadline is not None and on > self.deadline
+        self._rectified_by(actor)
+
+    def _rectified_by(self, actor: Actor) -> None:
+        """Remember who did rectifying work, and for which unit: they never decide on it."""
         self.rectifier_ids = self.rectifier_ids | {actor.id}
         self.rectifier_units = self.rectifier_units | {unit_key(actor.unit)}
 
@@ -534,6 +547,7 @@ class Issue(Checked, Aggregate):
     ) -> None:
         self._enter("complete_measure", on, command_id)
         self.measures_done |= {number}
+        self._rectified_by(actor)  # completing a measure is rectifying work
 
     @event(BranchLinked)
     def _branch_linked(

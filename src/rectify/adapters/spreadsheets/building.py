@@ -35,7 +35,7 @@ from rectify.domain.commands import (
     TreatCentrally,
     Withdraw,
 )
-from rectify.domain.issue import Issue
+from rectify.domain.issue import Issue, conflict_of_interest
 from rectify.domain.lists import ProblemList
 from rectify.domain.values import (
     MAX_NAME,
@@ -43,7 +43,6 @@ from rectify.domain.values import (
     Mode,
     Role,
     Status,
-    same_unit,
 )
 from rectify.errors import InvalidCommand, RectifyError
 
@@ -147,24 +146,6 @@ def _rectifier(unit: str) -> Actor:
     if len(ident) > MAX_NAME:
         ident = f"import:{uuid5(IMPORT_NAMESPACE, unit)}"
     return Actor(ident, RECTIFIER_NAME, unit, [Role.RESPONSIBLE])
-
-
-def decider_problem(actor: Actor, row: Row, rectifier: Actor) -> str | None:
-    """Why ``actor`` may not record the verification, close-out or withdrawal ``row`` attests
-    (separation of duties), or None."""
-    for unit, what in (
-        (row.unit, "the problem's unit"),
-        (row.responsible_unit, "its responsible unit"),
-    ):
-        if same_unit(actor.unit, unit):
-            return (
-                f"the importing actor {actor.id!r} belongs to {what} {unit!r}: the "
-                f"verification, close-out or withdrawal this row attests must be recorded by "
-                f"someone of another unit"
-            )
-    if actor.id == rectifier.id:
-        return f"the importing actor {actor.id!r} is the one who rectified the problem"
-    return None
 
 
 def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
@@ -272,10 +253,12 @@ def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
     assert found is not None  # _valid gives None only with a problem
 
     rectifier = _rectifier(row.responsible_unit)
-    if status in DECIDED:
-        refusal = decider_problem(actor, row, rectifier)
+    if status in DECIDED:  # checked first, so that the refusal names the column it comes from
+        refusal = conflict_of_interest(
+            actor, (row.unit, row.responsible_unit, rectifier.unit), (rectifier.id,)
+        )
         if refusal is not None:
-            raise InvalidCommand("狀態", refusal)
+            raise InvalidCommand("狀態", f"the importing actor may not decide here: {refusal}")
     with _step("發現日期", record_columns):
         issue = Issue.record(
             **found.payload(),
