@@ -230,6 +230,7 @@ _GUARDS: dict[str, Guard] = {
         election_not_after_on,
     )
 }
+_GUARDS["not_rectifying_unit"] = independent_decision  # its name before it covered every decision
 GUARDS: Mapping[str, Guard] = MappingProxyType(_GUARDS)
 """Every guard a workflow may name, by name. A workflow naming any other is refused when defined."""
 
