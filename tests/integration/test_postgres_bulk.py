@@ -32,10 +32,10 @@ from eventsourcing.utils import Environment
 
 from rectify.adapters.persistence import (
     POSTGRES_RECORDER_TOPIC,
-    ensure_postgres_schema,
     env_for_url,
 )
 from rectify.adapters.postgres import ChunkedPostgresApplicationRecorder
+from rectify.adapters.store_access import opening
 from rectify.errors import StoreUnavailable
 
 pytestmark = pytest.mark.postgres
@@ -147,10 +147,12 @@ def test_one_save_of_50_megabytes_completes(postgres_url: str) -> None:
         from eventsourcing.persistence import StoredEvent
         from eventsourcing.postgres import PostgresFactory
         from eventsourcing.utils import Environment
-        from rectify.adapters.persistence import ensure_postgres_schema, env_for_url
+        from rectify.adapters.persistence import env_for_url
+        from rectify.adapters.store_access import opening
 
         env = env_for_url(sys.argv[1])
-        ensure_postgres_schema(env)
+        with opening(env, sys.argv[1], create=True):  # makes the schema
+            pass
         recorder = PostgresFactory(Environment("big", env)).application_recorder()
         state = os.urandom(12_500).hex().encode()  # 25 kB, 50 kB as hex on the wire
         events = [StoredEvent(uuid.uuid4(), 1, "big:Event", state) for _ in range(1_000)]
@@ -170,7 +172,8 @@ def recorder_for(
     url: str, name: str, port: int | None = None
 ) -> ChunkedPostgresApplicationRecorder:
     env = env_for_url(url)
-    ensure_postgres_schema(env)
+    with opening(env, url, create=True):  # makes the schema
+        pass
     if port is not None:
         env["POSTGRES_PORT"] = str(port)
     recorder = PostgresFactory(Environment(name, env)).application_recorder()

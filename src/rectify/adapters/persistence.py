@@ -146,22 +146,3 @@ def env_for_url(url: str) -> dict[str, str]:
         return env
     msg = f"unknown store {url!r}: use memory://, sqlite:///path.db or postgresql://user@host/db"
     raise InvalidCommand("url", msg)
-
-
-def ensure_postgres_schema(env: dict[str, str]) -> None:
-    """Create the schema named in ``env`` if it does not exist (eventsourcing expects it to)."""
-    schema = env.get("POSTGRES_SCHEMA")
-    if not schema:
-        return
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(
-        dbname=env["POSTGRES_DBNAME"],
-        host=env["POSTGRES_HOST"],
-        port=int(env["POSTGRES_PORT"]),
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"] or None,
-        autocommit=True,
-    ) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

@@ -116,8 +116,8 @@ def import_(
     RECTIFY_ACTOR_ID, RECTIFY_ACTOR_NAME, RECTIFY_ACTOR_UNIT), as a verifier: it records the
     problems, their assignments and the verifications, close-outs and withdrawals the rows attest.
     """
+    from rectify.adapters.spreadsheets.reading import ImportRejected
     from rectify.domain.values import Actor, Role
-    from rectify.io.importer import ImportRejected, import_ledger
 
     missing = [o for o, v in (("--actor-id", actor_id), ("--actor-unit", actor_unit)) if not v]
     if missing:
@@ -141,8 +141,8 @@ def import_(
                 fail(InvalidCommand("units", f"{units}: not a UTF-8 text file of units ({e})"))
             known = {u.strip() for u in listed.splitlines() if u.strip()}
         try:
-            result = import_ledger(
-                application, file, actor=actor, list_name=list_name, key_column=key_column,
+            result = application.import_ledger(
+                file, actor=actor, list_name=list_name, key_column=key_column,
                 mapping=mapping, units=known, dry_run=dry_run,
             )  # fmt: skip
         except ImportRejected as e:
