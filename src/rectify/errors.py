@@ -111,6 +111,17 @@ class ConcurrencyConflict(RectifyError):
         super().__init__(f"{kind} {ident} was changed by another writer; nothing recorded, retry")
 
 
+class ViewsRebuilding(ConcurrencyConflict):
+    """The views are being rebuilt from the log (``rebuild_views``), and a reader that does not
+    catch up itself would see only part of them. Nothing is wrong: try again shortly."""
+
+    def __init__(self, ident: object) -> None:
+        RectifyError.__init__(
+            self, f"the views of {ident} are being rebuilt from the log; try again shortly"
+        )
+        self.ident = ident
+
+
 class OpenIssuesRemain(TransitionNotAllowed):
     """A branch cannot be delisted (摘帽) while issues linked to it are still open.
 
@@ -159,4 +170,5 @@ __all__ = [
     "RectifyError",
     "StoreUnavailable",
     "TransitionNotAllowed",
+    "ViewsRebuilding",
 ]

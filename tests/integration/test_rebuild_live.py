@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import rectify
+from rectify.errors import ViewsRebuilding
 from rectify.testing.invariants import ledger_equals_replay, logged_events
 from tests.conftest import TODAY, UNIT, Cast
 
@@ -71,6 +72,32 @@ def _rebuild(url: str, out: Any) -> None:
         out.put(failures)
 
 
+def _read_without_catching_up(url: str, out: Any) -> None:
+    """A reader of views another process keeps (``catch_up=False``): during a rebuild it is
+    told the views are being rebuilt, and never shown part of the ledger."""
+    failures: list[str] = []
+    app = None
+    seen = refused = 0
+    try:
+        app = rectify.connect(url, today=lambda: TODAY, catch_up=False)
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            try:
+                rows = len(app.ledger())
+            except ViewsRebuilding:
+                refused += 1
+                continue
+            seen += 1
+            if rows < 150:
+                failures.append(f"a reader was shown {rows} of at least 150 rows")
+    except Exception as e:
+        failures.append(f"reader: {type(e).__name__}: {e}")
+    finally:
+        if app is not None:
+            app.close()
+        out.put(failures)
+
+
 def test_a_rebuild_under_live_use_ends_equal_to_a_replay(persistent_url: str) -> None:
     app = rectify.connect(persistent_url, today=lambda: TODAY)
     for n in range(150):  # a ledger worth truncating
@@ -81,6 +108,7 @@ def test_a_rebuild_under_live_use_ends_equal_to_a_replay(persistent_url: str) ->
             source="assessment",
             on=date(2019, 5, 1),
         )
+    assert len(app.ledger()) == 150  # the views hold them before anything else runs
     app.close()
 
     ctx = multiprocessing.get_context("spawn")
@@ -89,6 +117,7 @@ def test_a_rebuild_under_live_use_ends_equal_to_a_replay(persistent_url: str) ->
         ctx.Process(target=_write_and_read, args=(persistent_url, w, out)) for w in range(WRITERS)
     ]
     procs.append(ctx.Process(target=_rebuild, args=(persistent_url, out)))
+    procs.append(ctx.Process(target=_read_without_catching_up, args=(persistent_url, out)))
     for p in procs:
         p.start()
     failures = [f for _ in procs for f in out.get(timeout=240)]

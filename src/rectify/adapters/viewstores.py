@@ -170,16 +170,38 @@ class ViewStore(TrackingRecorder, ABC):
             self._drop_tracking(c, application_name)
         return True
 
-    def clear(self, application_name: str) -> None:
+    def clear(self, application_name: str, rebuild_to: int = 0) -> None:
         """Empty every view table and forget the tracking: the next catch-up rebuilds from zero.
 
         It holds the views' lock, so a batch another process read before the clear cannot be
-        written after it (:meth:`write` finds the tracking moved and refuses it)."""
+        written after it (:meth:`write` finds the tracking moved and refuses it). Until the
+        views are tracked at ``rebuild_to`` again they are being rebuilt
+        (:meth:`rebuilding`): a reader that does not catch up is told so."""
+        meta = self._table("meta")
         with self._cursor(commit=True) as c:
             self._lock_views(c)
             for name in _VIEW_TABLES:
                 c.execute(f"DELETE FROM {self._table(name)}")
             self._drop_tracking(c, application_name)
+            c.execute(f"DELETE FROM {meta} WHERE key = 'rebuild_to'")
+            c.execute(
+                f"INSERT INTO {meta} (key, value) VALUES ('rebuild_to', ?)",
+                (f"{rebuild_to}:{uuid4().hex}",),  # each rebuild's mark differs
+            )
+
+    def rebuild_state(self, application_name: str) -> tuple[str | None, bool]:
+        """The mark of the latest rebuild (None if there was none), and whether it is still
+        under way: it emptied the views and has not yet brought them back to where the log
+        stood when it began (a rebuild that stopped half-way counts until a catch-up ends it).
+        A reader compares the state before and after it reads."""
+        with self._cursor(commit=False) as c:
+            c.execute(f"SELECT value FROM {self._table('meta')} WHERE key = 'rebuild_to'")
+            row = c.fetchone()
+            if row is None:
+                return None, False
+            mark = str(row[0])
+            until = int(mark.partition(":")[0])
+            return mark, self._tracked(c, application_name) < until
 
     # ------------------------------------------------------------------ writing
 

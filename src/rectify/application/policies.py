@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError, Tracking
@@ -20,6 +20,12 @@ from rectify.domain.values import (
     BranchStatus,
     Role,
 )
+from rectify.errors import ViewsRebuilding
+
+T = TypeVar("T")
+
+_READ_ATTEMPTS = 5
+"""Reads of the views made again at most, while rebuilds elsewhere keep clearing them."""
 
 POLICY_NAME = "rectify.readiness"
 """The tracking name of the readiness policy's position in the log."""
@@ -62,13 +68,34 @@ class PolicyService(BranchService):
         return last - (self.views.max_tracking_id(self.name) or 0)
 
     def rebuild_views(self) -> int:
-        """Empty the views and project the whole log again, from zero."""
-        self.views.clear(self.name)
+        """Empty the views and project the whole log again, from zero.
+
+        Safe while other processes write and read: their catch-ups take turns with it under the
+        views' lock, and a reader that does not catch up (``connect(catch_up=False)``) is
+        refused with :class:`~rectify.errors.ViewsRebuilding` until the views are back where
+        the log stood when the rebuild began, rather than shown a part of the ledger."""
+        self.views.clear(self.name, rebuild_to=self.recorder.max_notification_id() or 0)
         return self.catch_up()
 
-    def _fresh(self) -> None:
-        if self.catches_up:
-            self.catch_up()
+    def _from_views(self, read: Callable[[], T]) -> T:
+        """``read()`` of the views, current (caught up first, unless the app reads views another
+        process keeps) and whole: never a part of what a rebuild elsewhere is making anew. A
+        rebuild that began while ``read`` ran is noticed by its mark, and the read made again
+        (or :class:`ViewsRebuilding` raised, for an app that does not catch up)."""
+        for _ in range(_READ_ATTEMPTS):
+            if self.catches_up:
+                self.catch_up()
+            before = self.views.rebuild_state(self.name)
+            if before[1]:
+                if not self.catches_up:
+                    raise ViewsRebuilding(self.name)
+                continue
+            result = read()
+            if self.views.rebuild_state(self.name) == before:
+                return result
+            if not self.catches_up:
+                raise ViewsRebuilding(self.name)
+        raise ViewsRebuilding(self.name)
 
     def run_policies(self) -> int:
         """Run the policies over events recorded since they last ran; returns how many acted.

@@ -82,7 +82,6 @@ class QueryService(PolicyService):
         ``known_at`` limits it to what had been recorded by then: a notification position, or a
         timestamp (what the ledger said on that date, as published then).
         """
-        self._fresh()
         day = self._as_of(as_of)
         position = self._known_at(known_at)
         filters: dict[str, str] = {}
@@ -94,11 +93,9 @@ class QueryService(PolicyService):
             filters["source"] = parse_enum(Source, source, "source").value
         if category is not None:
             filters["category"] = check_text(category, "category")
+        stored = self._from_views(lambda: self.views.ledger_rows(day, position, filters))
         with no_cyclic_gc():
-            return [
-                LedgerRow(seq, state, day)
-                for seq, state in self.views.ledger_rows(day, position, filters)
-            ]
+            return [LedgerRow(seq, state, day) for seq, state in stored]
 
     def figures(
         self,
@@ -131,8 +128,9 @@ class QueryService(PolicyService):
         position = check_position(position, "position")
         if limit is not None:
             limit = check_position(limit, "limit")
-        self._fresh()
-        return audit_entries(self.views.audit_rows(after=position, limit=limit))
+        return audit_entries(
+            self._from_views(lambda: self.views.audit_rows(after=position, limit=limit))
+        )
 
     def audit_trail(
         self, issue_id: UUID | str | None = None, *, unit: str | None = None
@@ -144,8 +142,9 @@ class QueryService(PolicyService):
         if unit is not None:
             check_text(unit, "unit")
         uuid = self._issue_uuid(issue_id) if issue_id is not None else None
-        self._fresh()
-        rows = self.views.audit_rows(issue_id=str(uuid) if uuid else None, unit=unit)
+        rows = self._from_views(
+            lambda: self.views.audit_rows(issue_id=str(uuid) if uuid else None, unit=unit)
+        )
         if uuid is not None and not rows:
             raise NotFound("issue", uuid)
         return audit_entries(rows)
@@ -228,11 +227,10 @@ class QueryService(PolicyService):
     ) -> list[BranchView]:
         """Branches registered by ``as_of``, in the order registered, filtered by unit, status,
         or whether they are on the lagging list."""
-        self._fresh()
         day = self._as_of(as_of)
         wanted = parse_enum(BranchStatus, status, "status")
         views = []
-        for ident in self.views.record_ids("branch"):
+        for ident in self._from_views(lambda: self.views.record_ids("branch")):
             try:
                 view = BranchView.of(self._replayed(Branch, UUID(ident), day, "branch"), day)
             except NotFound:
@@ -268,8 +266,8 @@ class QueryService(PolicyService):
 
     def problem_lists(self) -> list[ProblemList]:
         """Every problem list, in the order issued."""
-        self._fresh()
-        return [self.problem_list(i) for i in self.views.record_ids("problem_list")]
+        ids = self._from_views(lambda: self.views.record_ids("problem_list"))
+        return [self.problem_list(i) for i in ids]
 
     def list_rollup(self, list_id: UUID | str, as_of: date | str | None = None) -> ListRollup:
         """A list on ``as_of``: each common problem with how many units have it and how many of
@@ -302,8 +300,8 @@ class QueryService(PolicyService):
 
     def inspection_rounds(self) -> list[InspectionRound]:
         """Every inspection round, in the order opened."""
-        self._fresh()
-        return [self.inspection_round(i) for i in self.views.record_ids("round")]
+        ids = self._from_views(lambda: self.views.record_ids("round"))
+        return [self.inspection_round(i) for i in ids]
 
     def round_figures(self, round_id: UUID | str, as_of: date | str | None = None) -> RoundFigures:
         """A round on ``as_of``: targets in scope and covered, findings (new, relapses, still
