@@ -198,9 +198,7 @@ def test_ids_come_from_codes_and_terms_from_kinds() -> None:
         on=D0,
         code="C",
         name="黨委",
-        # A label is accepted at run time (Branch.register parses it with BranchKind(kind)),
-        # though the parameter is annotated as a BranchKind only.
-        kind="黨委",  # type: ignore[arg-type]
+        kind="黨委",  # a label is accepted: Branch.register parses it with BranchKind(kind)
         unit=UNIT,
         elected_on=date(2016, 2, 29),
     )

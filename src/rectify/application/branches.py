@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -124,7 +125,7 @@ class BranchService(Plumbing):
         branch_id: UUID | str,
         *,
         actor: Actor,
-        kinds: tuple[str, ...] | list[str],
+        kinds: Sequence[str],
         basis: str,
         on: date | str | None = None,
         command_id: str | None = None,
@@ -143,8 +144,8 @@ class BranchService(Plumbing):
         actor: Actor,
         plan: str,
         deadline: date | str,
-        mentors: tuple[Mentor | dict[str, str], ...] | list[Mentor | dict[str, str]],
-        goals: tuple[str, ...] | list[str] = (),
+        mentors: Sequence[Mentor | Mapping[str, str]],
+        goals: Sequence[str] = (),
         on: date | str | None = None,
         command_id: str | None = None,
     ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
 from datetime import date
 from typing import Any
@@ -145,7 +146,7 @@ class IssueService(QueryService):
         unit: str,
         person: str,
         deadline: date | str,
-        measures: tuple[str, ...] | list[str] = (),
+        measures: Sequence[str] = (),
         on: date | str | None = None,
         command_id: str | None = None,
     ) -> None:
@@ -168,7 +169,7 @@ class IssueService(QueryService):
         *,
         actor: Actor,
         summary: str,
-        evidence: tuple[str, ...] | list[str] = (),
+        evidence: Sequence[str] = (),
         on: date | str | None = None,
         command_id: str | None = None,
     ) -> None:
@@ -190,7 +191,7 @@ class IssueService(QueryService):
         actor: Actor,
         campaign: str,
         summary: str,
-        evidence: tuple[str, ...] | list[str] = (),
+        evidence: Sequence[str] = (),
         on: date | str | None = None,
         command_id: str | None = None,
     ) -> None:
@@ -212,7 +213,7 @@ class IssueService(QueryService):
         *,
         actor: Actor,
         summary: str,
-        evidence: tuple[str, ...] | list[str] = (),
+        evidence: Sequence[str] = (),
         on: date | str | None = None,
         command_id: str | None = None,
     ) -> None:
@@ -343,7 +344,7 @@ class IssueService(QueryService):
         *,
         actor: Actor,
         measure: int | str,
-        evidence: tuple[str, ...] | list[str] = (),
+        evidence: Sequence[str] = (),
         mode: Mode | str | None = None,
         campaign: str | None = None,
         on: date | str | None = None,

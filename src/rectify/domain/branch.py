@@ -234,7 +234,7 @@ class Branch(Checked, Aggregate):
         on: date,
         code: str,
         name: str,
-        kind: BranchKind = BranchKind.BRANCH,
+        kind: BranchKind | str = BranchKind.BRANCH,
         unit: str,
         parent_id: UUID | None = None,
         elected_on: date | None = None,
