@@ -4,7 +4,6 @@ stores that cannot be opened, histories that do not replay, views that were tamp
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -17,8 +16,6 @@ import pytest
 import rectify
 from rectify import Actor, Role
 from rectify.errors import (
-    ConcurrencyConflict,
-    IntegrityError,
     InvalidCommand,
     NotFound,
     PermissionDenied,
@@ -328,97 +325,9 @@ def test_an_unreachable_or_wrong_postgresql_is_typed_and_fast() -> None:
     )
 
 
-def test_a_write_lock_held_too_long_is_a_concurrency_conflict(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/locked.db"
-    app = rectify.connect(url, today=lambda: TODAY)
-    app.record_issue(actor=Cast.inspector, title="t", unit=UNIT, source="inspection")
-    app.close()
-    app = rectify.connect(f"{url}?lock_timeout=1", today=lambda: TODAY)  # not the default 10 s
-    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        with pytest.raises(ConcurrencyConflict):
-            app.record_issue(actor=Cast.inspector, title="t2", unit=UNIT, source="inspection")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-        app.close()
-
-
-# ---------------------------------------------------------------- finding 6: tampered stores
-
-
-def _sqlite_with_issue(tmp_path: Path) -> tuple[str, UUID]:
-    url = f"sqlite:///{tmp_path}/t.db"
-    app = rectify.connect(url, today=lambda: TODAY)
-    issue_id = _rectified(app)
-    app.verify(issue_id, actor=Cast.verifier, on="2019-06-11")
-    app.close_out(issue_id, actor=Cast.verifier, on="2019-06-12")
-    assert len(app.ledger()) == 1  # the views are caught up
-    app.close()
-    return url, issue_id
-
-
-def test_tracking_set_below_what_was_projected_is_typed_not_a_hang(tmp_path: Path) -> None:
-    url, _ = _sqlite_with_issue(tmp_path)
-    db = sqlite3.connect(tmp_path / "t.db")
-    db.execute("UPDATE tracking SET notification_id = 1 WHERE application_name = 'rectify'")
-    db.commit()
-    db.close()
-    started = time.monotonic()
-    with pytest.raises(IntegrityError, match="rebuild"):
-        rectify.connect(url, today=lambda: TODAY).ledger()
-    assert time.monotonic() - started < 8
-    app = rectify.connect(url, today=lambda: TODAY, catch_up=False)
-    app.rebuild_views()  # mends it
-    assert len(app.ledger()) == 1
-    app.close()
-
-
-def test_a_forged_event_that_breaks_the_workflow_is_an_integrity_error(tmp_path: Path) -> None:
-    url, issue_id = _sqlite_with_issue(tmp_path)
-    db = sqlite3.connect(tmp_path / "t.db")
-    # Turn the close-out (銷號) into a second verification: a transition from closed_out that
-    # the workflow does not have.
-    (state,) = db.execute(
-        "SELECT state FROM stored_events WHERE originator_id = ? AND originator_version = 5",
-        (issue_id.hex,),
-    ).fetchone()
-    verified_topic = "rectify.domain.issue:Issue.RectificationVerified"
-    db.execute(
-        "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-        "VALUES (?, 6, ?, ?)",
-        (issue_id.hex, verified_topic, state),
-    )
-    db.execute("DELETE FROM rectify_views_versions")
-    db.execute("DELETE FROM rectify_views_audit")
-    db.execute("DELETE FROM tracking")
-    db.commit()
-    db.close()
-    with pytest.raises(IntegrityError, match=r"does not apply|does not replay"):
-        rectify.connect(url, today=lambda: TODAY)
-    app = rectify.connect(url, today=lambda: TODAY, catch_up=False)
-    for call in (app.rebuild_views, lambda: app.get_issue(issue_id)):
-        with pytest.raises(IntegrityError):
-            call()
-    app.close()
-
-
-def test_a_deleted_middle_event_is_an_integrity_error(tmp_path: Path) -> None:
-    url, issue_id = _sqlite_with_issue(tmp_path)
-    db = sqlite3.connect(tmp_path / "t.db")
-    db.execute(
-        "DELETE FROM stored_events WHERE originator_id = ? AND originator_version = 3",
-        (issue_id.hex,),
-    )
-    db.commit()
-    db.close()
-    app = rectify.connect(url, today=lambda: TODAY, catch_up=False)
-    with pytest.raises(IntegrityError):
-        app.get_issue(issue_id)
-    with pytest.raises(IntegrityError):
-        app.rebuild_views()
-    app.close()
+# A write lock held too long: tests/integration/test_busy_stores.py. Tampered stores (views
+# tracked below what they hold, forged events, gaps): tests/integration/test_tampered_stores.py,
+# on SQLite and PostgreSQL.
 
 
 def test_a_store_that_already_holds_a_nul_stays_readable(store_url: str) -> None:

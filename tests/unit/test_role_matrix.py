@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -30,6 +30,7 @@ from rectify.domain.roles import ROLES, MatrixRow, markdown_matrix, role_matrix
 from rectify.domain.values import BranchStatus
 from rectify.domain.workflows import CURRENT_BRANCH_WORKFLOW, CURRENT_ISSUE_WORKFLOW, WORKFLOWS
 from rectify.errors import PermissionDenied, TransitionNotAllowed
+from tests.unit.test_issue_rules import GOOD_ARGS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -110,22 +111,7 @@ def test_the_readme_holds_the_generated_matrix(key: str) -> None:
 
 # ---------------------------------------------------------------- issues, exhaustively
 
-ISSUE_ARGS: dict[str, dict[str, Any]] = {
-    "assign": {"unit": OWN, "person": "劉處長", "deadline": DEADLINE},
-    "rectify_on_the_spot": {"summary": "當場整改"},
-    "treat_centrally": {"campaign": "專項整治", "summary": "集中整改"},
-    "submit_rectification": {"summary": "整改完成"},
-    "verify": {"note": "到位"},
-    "reject": {"reason": "材料不足"},
-    "close_out": {},
-    "reopen": {"reason": "反彈"},
-    "extend_deadline": {"new_deadline": DEADLINE + timedelta(days=30), "reason": "換屆"},
-    "withdraw": {"reason": "不成立"},
-    "report_progress": {"text": "推進中"},
-    "add_measure": {"text": "完善制度"},
-    "complete_measure": {"measure": 1},
-    "link_issue": {"branch_id": UUID(int=9)},
-}
+ISSUE_ARGS = GOOD_ARGS  # one good set of arguments per issue command, shared
 
 
 def _found() -> Issue:
