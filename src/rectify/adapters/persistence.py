@@ -27,6 +27,14 @@ if TYPE_CHECKING:
 
 _ID_FIELDS = {"originator_id", "originator_version"}
 
+CONNECT_TIMEOUT = 5
+"""Seconds to wait for a PostgreSQL server before :class:`~rectify.errors.StoreUnavailable`
+(a store URL's ``connect_timeout`` says otherwise)."""
+
+LOCK_TIMEOUT = 10
+"""Seconds a writer waits for another writer's lock before
+:class:`~rectify.errors.ConcurrencyConflict` (a store URL's ``lock_timeout`` says otherwise)."""
+
 POSTGRES_RECORDER_TOPIC = "rectify.adapters.postgres:ChunkedPostgresApplicationRecorder"
 """The event recorder of PostgreSQL stores (a topic, so SQLite users never import psycopg)."""
 
@@ -121,7 +129,7 @@ def env_for_url(url: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": query.get("lock_timeout", "10"),
+            "SQLITE_LOCK_TIMEOUT": query.get("lock_timeout", str(LOCK_TIMEOUT)),
         }
     if scheme in ("postgresql", "postgres"):
         dbname = unquote(parts.path.lstrip("/"))
@@ -136,8 +144,8 @@ def env_for_url(url: str) -> dict[str, str]:
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
             # Give up quickly: an unreachable server or a held lock is a typed error, no hang.
-            "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", "5"),
-            "POSTGRES_LOCK_TIMEOUT": query.get("lock_timeout", "10"),
+            "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", str(CONNECT_TIMEOUT)),
+            "POSTGRES_LOCK_TIMEOUT": query.get("lock_timeout", str(LOCK_TIMEOUT)),
             # Saves in bounded statements, without psycopg's pipeline mode (see rectify.adapters.postgres).
             "APPLICATION_RECORDER_TOPIC": POSTGRES_RECORDER_TOPIC,
         }

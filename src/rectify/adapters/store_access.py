@@ -38,12 +38,6 @@ from rectify.errors import (
     StoreUnavailable,
 )
 
-CONNECT_TIMEOUT = 5
-"""Seconds to wait for a PostgreSQL server before :class:`StoreUnavailable`."""
-
-LOCK_TIMEOUT = 10
-"""Seconds a writer waits for another writer's lock before :class:`ConcurrencyConflict`."""
-
 _BUSY = ("database is locked", "database table is locked", "lock timeout", "busy")
 
 
@@ -163,7 +157,7 @@ def _postgres_opening(env: dict[str, str], url: str, *, create: bool) -> Iterato
             port=int(env["POSTGRES_PORT"]),
             user=env["POSTGRES_USER"],
             password=env["POSTGRES_PASSWORD"] or None,
-            connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", CONNECT_TIMEOUT)),
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
             autocommit=True,
         )
     except psycopg.Error as e:
