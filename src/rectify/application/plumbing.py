@@ -127,7 +127,7 @@ class Plumbing(Application[UUID]):
             self.save(*aggregates)
         except RecordConflictError:
             first = aggregates[0]
-            if command_id is not None:
+            if command_id is not None and self.is_recorded(first.id):
                 stored: Any = self.repository.get(first.id)
                 if stored.has_seen(command_id):
                     return
