@@ -78,7 +78,16 @@ def load_mapping(path: Path | None) -> dict[str, Any]:
         raise InvalidCommand("mapping", f"{path}: expected a table of columns")
     if "columns" not in raw and "units" not in raw:
         raw = {"columns": raw}
-    unknown = set(raw.get("columns", {}).values()) - set(HEADERS)
+    columns = raw.get("columns", {})
+    if not isinstance(columns, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
+    ):
+        msg = f"{path}: columns maps each of your headers to one of ours, text to text"
+        raise InvalidCommand("mapping", msg)
+    units = raw.get("units", [])
+    if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
+        raise InvalidCommand("mapping", f"{path}: units is a list of units' names")
+    unknown = set(columns.values()) - set(HEADERS)
     if unknown:
         raise InvalidCommand("mapping", f"maps to unknown columns {sorted(unknown)}")
     return raw
