@@ -56,7 +56,13 @@ class RectificationApp(ImportService):
         if takes_target != (target is not None):
             needs = f"the {command.aggregate} it acts on" if takes_target else "no target"
             raise InvalidCommand("target", f"{command.command} needs {needs}")
-        fields = {name: getattr(command, name) for name in type(command).model_fields}
+        held = vars(command)  # a command built without validation may lack a field
+        missing = [name for name in type(command).model_fields if name not in held]
+        if missing:
+            msg = "missing: the command was built without validation (model_construct)"
+            errors = [{"field": name, "message": msg} for name in missing]
+            raise InvalidCommand(missing[0], msg, errors)
+        fields = {name: held[name] for name in type(command).model_fields}
         return method(target, **fields) if takes_target else method(**fields)
 
 
