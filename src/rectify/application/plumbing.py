@@ -281,8 +281,10 @@ def check_position(value: object, field: str) -> int:
 
 
 def check_actor(actor: object, field: str = "actor") -> Actor | None:
-    if actor is None or isinstance(actor, Actor):
-        return actor
+    if actor is None:
+        return None
+    if isinstance(actor, Actor):
+        return Actor.checked(actor)
     raise InvalidCommand(field, f"expected an Actor, not a {type(actor).__name__}")
 
 

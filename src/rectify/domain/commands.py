@@ -73,6 +73,28 @@ class Command(BaseModel):
         """The command's own fields (not actor, date or key), with their validated types."""
         return {k: v for k, v in self if k not in _COMMON}
 
+    @model_validator(mode="before")
+    @classmethod
+    def _models_checked_afresh(cls, data: Any) -> Any:
+        """An Actor, a Mentor or a Finding given as an object is validated again from its
+        fields, like one given as a dict: pydantic takes a model instance as it is, and one built
+        without validation (``model_construct``) may hold anything (no id, a lone surrogate)."""
+        if isinstance(data, dict):
+            return {k: _as_fields(v) for k, v in data.items()}
+        return data
+
+
+def _as_fields(value: Any) -> Any:
+    """``value`` with each pydantic model in it (also within tuples and lists) replaced by a dict
+    of its fields, for validation to check them."""
+    if isinstance(value, BaseModel):
+        return {k: _as_fields(v) for k, v in vars(value).items()}
+    if isinstance(value, tuple | list) and any(
+        isinstance(v, BaseModel | tuple | list) for v in value
+    ):
+        return [_as_fields(v) for v in value]
+    return value
+
 
 _COMMON = frozenset(Command.model_fields)
 

@@ -312,6 +312,12 @@ class Actor(BaseModel):
         except ValidationError as e:
             raise InvalidCommand.from_validation(e, prefix="actor") from None
 
+    @classmethod
+    def checked(cls, actor: Actor) -> Actor:
+        """``actor`` validated afresh from its fields (:class:`InvalidCommand` naming the field):
+        an Actor built without validation (``Actor.model_construct``) may hold anything."""
+        return cls(**vars(actor))
+
     @field_validator("roles", mode="before")
     @classmethod
     def _roles_from_any_iterable(cls, value: object) -> object:

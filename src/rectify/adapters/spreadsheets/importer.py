@@ -132,6 +132,7 @@ def plan_import(
         raise InvalidCommand(
             "actor", "name who imports: actor=Actor(id, name, unit, [Role.VERIFIER])"
         )
+    actor = Actor.checked(actor)
     config = load_mapping(mapping)
     columns: dict[str, str] = dict(config.get("columns", {}))
     known_units = (
