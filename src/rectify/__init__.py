@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rectify import errors
 from rectify.application import RectificationApp, connect
+from rectify.application.retry import retry_on_conflict, retrying
 from rectify.domain.issue import Issue
 from rectify.domain.values import (
     Actor,
@@ -87,4 +88,6 @@ __all__ = [
     "__version__",
     "connect",
     "errors",
+    "retry_on_conflict",
+    "retrying",
 ]
