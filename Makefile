@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/rectify demo --db sqlite:///demo.db --fresh
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
