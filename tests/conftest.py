@@ -237,3 +237,19 @@ def demo_played_again(
     the copy's URL and what the command printed."""
     url = played_demo.copy_to(tmp_path_factory.mktemp("demo-again"))
     return url, run_rectify("demo", "--db", url)
+
+
+def rectified_issue(
+    app: rectify.RectificationApp, responsible: Actor = Cast.responsible
+) -> uuid.UUID:
+    """A problem of UNIT, found on 2019-05-01, assigned on 06-01 and rectified on 06-10 by
+    ``responsible``: ready to be decided on."""
+    issue_id = app.record_issue(
+        actor=Cast.inspector, title="t", unit=UNIT, source="inspection", on="2019-05-01"
+    )
+    app.assign(
+        issue_id, actor=Cast.verifier, unit=UNIT, person="劉", deadline="2019-12-31",
+        on="2019-06-01",
+    )  # fmt: skip
+    app.submit_rectification(issue_id, actor=responsible, summary="done", on="2019-06-10")
+    return issue_id

@@ -17,7 +17,7 @@ import pytest
 
 import rectify
 from rectify.errors import IntegrityError
-from tests.conftest import TODAY, UNIT, Cast
+from tests.conftest import TODAY, Cast, rectified_issue
 
 
 @contextmanager
@@ -64,18 +64,7 @@ def _key(kind: str, ident: UUID) -> Any:
 
 def _closed_out_issue(url: str) -> UUID:
     app = rectify.connect(url, today=lambda: TODAY)
-    issue_id = app.record_issue(
-        actor=Cast.inspector, title="t", unit=UNIT, source="inspection", on="2019-05-01"
-    )
-    app.assign(
-        issue_id,
-        actor=Cast.verifier,
-        unit=UNIT,
-        person="劉",
-        deadline="2019-12-31",
-        on="2019-06-01",
-    )
-    app.submit_rectification(issue_id, actor=Cast.responsible, summary="done", on="2019-06-10")
+    issue_id = rectified_issue(app)
     app.verify(issue_id, actor=Cast.verifier, on="2019-06-11")
     app.close_out(issue_id, actor=Cast.verifier, on="2019-06-12")
     assert len(app.ledger()) == 1  # the views are caught up

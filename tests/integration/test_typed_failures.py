@@ -22,7 +22,7 @@ from rectify.errors import (
     RectifyError,
     StoreUnavailable,
 )
-from tests.conftest import COMMITTEE, TODAY, UNIT, Cast
+from tests.conftest import COMMITTEE, TODAY, UNIT, Cast, rectified_issue
 
 
 def _events(app: rectify.RectificationApp) -> int:
@@ -89,22 +89,6 @@ def test_tab_newline_and_carriage_return_are_kept(app: rectify.RectificationApp)
 # ---------------------------------------------------------------- finding 5: separation of duties
 
 
-def _rectified(app: rectify.RectificationApp, responsible: Actor = Cast.responsible) -> UUID:
-    issue_id = app.record_issue(
-        actor=Cast.inspector, title="t", unit=UNIT, source="inspection", on="2019-05-01"
-    )
-    app.assign(
-        issue_id,
-        actor=Cast.verifier,
-        unit=UNIT,
-        person="劉",
-        deadline="2019-12-31",
-        on="2019-06-01",
-    )
-    app.submit_rectification(issue_id, actor=responsible, summary="done", on="2019-06-10")
-    return issue_id
-
-
 def test_a_verifier_of_the_issues_own_unit_decides_nothing_on_it(
     app: rectify.RectificationApp,
 ) -> None:
@@ -139,7 +123,7 @@ def test_the_person_who_rectified_never_decides_on_it(app: rectify.Rectification
     # committee.
     as_responsible = Actor("li", "李", UNIT, [Role.RESPONSIBLE])
     as_verifier = Actor("li", "李", COMMITTEE, [Role.VERIFIER])
-    issue_id = _rectified(app, as_responsible)
+    issue_id = rectified_issue(app, as_responsible)
     refused_calls: tuple[Callable[[], object], ...] = (
         lambda: app.verify(issue_id, actor=as_verifier),
         lambda: app.reject(issue_id, actor=as_verifier, reason="x"),
@@ -169,7 +153,7 @@ def test_the_person_who_rectified_never_decides_on_it(app: rectify.Rectification
 def test_units_are_compared_after_normalisation(
     app: rectify.RectificationApp, disguise: str
 ) -> None:
-    issue_id = _rectified(app)
+    issue_id = rectified_issue(app)
     disguised = Actor("x", "x", disguise, [Role.VERIFIER])
     with pytest.raises(PermissionDenied, match="separation of duties"):
         app.verify(issue_id, actor=disguised)
