@@ -22,10 +22,12 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -237,6 +239,62 @@ def demo_played_again(
     the copy's URL and what the command printed."""
     url = played_demo.copy_to(tmp_path_factory.mktemp("demo-again"))
     return url, run_rectify("demo", "--db", url)
+
+
+@contextmanager
+def intruder(url: str) -> Iterator[tuple[Any, dict[str, str]]]:
+    """A connection to the store behind ``url`` and its table names, to edit it directly with
+    SQL as an intruder would (placeholders written ``%s``; committed at the end)."""
+    if url.startswith("sqlite"):
+        db = sqlite3.connect(urlsplit(url).path[1:])
+        try:
+            yield (
+                _Qmark(db),
+                {
+                    "events": "stored_events",
+                    "tracking": "tracking",
+                    "chain": "rectify_chain",
+                    "views": "rectify_views",
+                    "position": "rowid",
+                    "id": "hex",
+                },
+            )
+            db.commit()
+        finally:
+            db.close()
+        return
+    import psycopg
+
+    schema = parse_qs(urlsplit(url).query)["schema"][0]
+    parts = urlsplit(url)
+    with psycopg.connect(
+        host=parts.hostname, port=parts.port, dbname=parts.path[1:], user=parts.username,
+        autocommit=True,
+    ) as conn:  # fmt: skip
+        yield (
+            conn,
+            {
+                "events": f'"{schema}".rectify_events',
+                "tracking": f'"{schema}".rectify_tracking',
+                "chain": f'"{schema}".rectify_chain',
+                "views": f'"{schema}".rectify_views',
+                "position": "notification_id",
+                "id": "uuid",
+            },
+        )
+
+
+class _Qmark:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        return self.db.execute(sql.replace("%s", "?"), params)
+
+
+def stored_key(kind: str, ident: uuid.UUID) -> Any:
+    """An aggregate id as the store's tables hold it (``kind`` is ``intruder``'s ``"id"``)."""
+    return ident.hex if kind == "hex" else ident
 
 
 def rectified_issue(

@@ -5,10 +5,7 @@ integrity issue's; here: typed, bounded, never a hang."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
@@ -17,49 +14,7 @@ import pytest
 
 import rectify
 from rectify.errors import IntegrityError
-from tests.conftest import TODAY, Cast, rectified_issue
-
-
-@contextmanager
-def _database(url: str) -> Iterator[tuple[Any, dict[str, str]]]:
-    """A connection to the store behind ``url`` and its table names, to edit it as an intruder
-    would (placeholders written ``%s``)."""
-    if url.startswith("sqlite"):
-        db = sqlite3.connect(urlsplit(url).path[1:])
-        try:
-            yield _Qmark(db), {"events": "stored_events", "tracking": "tracking", "id": "hex"}
-            db.commit()
-        finally:
-            db.close()
-        return
-    import psycopg
-
-    schema = parse_qs(urlsplit(url).query)["schema"][0]
-    parts = urlsplit(url)
-    with psycopg.connect(
-        host=parts.hostname, port=parts.port, dbname=parts.path[1:], user=parts.username,
-        autocommit=True,
-    ) as conn:  # fmt: skip
-        yield (
-            conn,
-            {
-                "events": f'"{schema}".rectify_events',
-                "tracking": f'"{schema}".rectify_tracking',
-                "id": "uuid",
-            },
-        )
-
-
-class _Qmark:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        return self.db.execute(sql.replace("%s", "?"), params)
-
-
-def _key(kind: str, ident: UUID) -> Any:
-    return ident.hex if kind == "hex" else ident
+from tests.conftest import TODAY, Cast, intruder, rectified_issue, stored_key
 
 
 def _closed_out_issue(url: str) -> UUID:
@@ -83,7 +38,7 @@ def test_views_tracked_below_what_they_hold_are_typed_and_mended_by_a_rebuild(
     persistent_url: str,
 ) -> None:
     _closed_out_issue(persistent_url)
-    with _database(persistent_url) as (db, tables):
+    with intruder(persistent_url) as (db, tables):
         db.execute(
             f"UPDATE {tables['tracking']} SET notification_id = 1 "
             "WHERE application_name = 'rectify'"
@@ -100,8 +55,8 @@ def test_views_tracked_below_what_they_hold_are_typed_and_mended_by_a_rebuild(
 
 def test_a_forged_event_and_a_deleted_one_are_integrity_errors(persistent_url: str) -> None:
     issue_id = _closed_out_issue(persistent_url)
-    with _database(persistent_url) as (db, tables):
-        key = _key(tables["id"], issue_id)
+    with intruder(persistent_url) as (db, tables):
+        key = stored_key(tables["id"], issue_id)
         # Forge a sixth event: a second verification after the close-out, which the workflow
         # does not allow (its state is that of the close-out's, re-labelled).
         (state,) = db.execute(
@@ -118,8 +73,8 @@ def test_a_forged_event_and_a_deleted_one_are_integrity_errors(persistent_url: s
     for call in (lambda: app.get_issue(issue_id), app.rebuild_views):
         _within_seconds(8, call, IntegrityError, r"does not (apply|replay)")
     app.close()
-    with _database(persistent_url) as (db, tables):
-        key = _key(tables["id"], issue_id)
+    with intruder(persistent_url) as (db, tables):
+        key = stored_key(tables["id"], issue_id)
         db.execute(
             f"DELETE FROM {tables['events']} WHERE originator_id = %s AND originator_version >= 3",
             (key,),
@@ -136,7 +91,7 @@ def test_a_forged_event_and_a_deleted_one_are_integrity_errors(persistent_url: s
 
 def test_views_missing_an_issues_first_row_are_typed_not_a_hang(persistent_url: str) -> None:
     issue_id = _closed_out_issue(persistent_url)
-    with _database(persistent_url) as (db, _):
+    with intruder(persistent_url) as (db, _):
         versions = (
             "rectify_views_versions"
             if persistent_url.startswith("sqlite")

@@ -38,6 +38,9 @@ LOCK_TIMEOUT = 10
 POSTGRES_RECORDER_TOPIC = "rectify.adapters.postgres:ChunkedPostgresApplicationRecorder"
 """The event recorder of PostgreSQL stores (a topic, so SQLite users never import psycopg)."""
 
+SQLITE_RECORDER_TOPIC = "rectify.adapters.chain:ChainedSQLiteApplicationRecorder"
+"""The event recorder of SQLite stores: eventsourcing's, chaining each event it stores."""
+
 
 @cache
 def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
@@ -130,6 +133,7 @@ def env_for_url(url: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": query.get("lock_timeout", str(LOCK_TIMEOUT)),
+            "APPLICATION_RECORDER_TOPIC": SQLITE_RECORDER_TOPIC,
         }
     if scheme in ("postgresql", "postgres"):
         dbname = unquote(parts.path.lstrip("/"))

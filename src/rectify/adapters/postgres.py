@@ -34,13 +34,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
+from rectify.adapters.chain import ChainReader, ChainSQL, SQLChainReader, adopt, chain_events
 from rectify.adapters.store_access import store_errors
 from rectify.errors import StoreUnavailable
 
@@ -82,6 +84,17 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 kwargs.setdefault(key, value)
         super().__init__(datastore, events_table_name=events_table_name)
         self.store_name = _store_name(datastore)
+        schema = _quoted(datastore.schema)
+        self.chain_sql = ChainSQL(
+            f"{schema}.{_quoted(events_table_name)}",
+            f"{schema}.rectify_chain",
+            f"{schema}.rectify_chain_meta",
+            position="notification_id",
+            id_type="uuid" if datastore.originator_id_type == "uuid" else "text",
+            blob="bytea",
+            placeholder="%s",
+        )
+        self.sql_create_statements += [SQL(s).format() for s in self.chain_sql.create]
         self.begin_statement = SQL(
             "SET LOCAL statement_timeout = {statement}; SET LOCAL lock_timeout = {lock}; "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; NOTIFY {channel}"
@@ -107,9 +120,6 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if self.datastore.enable_db_functions:  # one call of a server function, no pipeline
-            ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
-            return ids
         if not stored_events:
             return None
         with store_errors(self.store_name):
@@ -150,6 +160,10 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
                     curs.execute(self.insert_columns_statement, columns, prepare=True)
                     notification_ids += [row["notification_id"] for row in curs.fetchall()]
                     watchdog.disarm()
+                watchdog.arm()
+                with conn.cursor(row_factory=tuple_row) as plain:  # the chain, same transaction
+                    chain_events(self.chain_sql, plain, stored_events, notification_ids, _same)
+                watchdog.disarm()
                 save.committing = True  # from here on, whether it was stored is not known
                 watchdog.arm()
             watchdog.disarm()
@@ -157,6 +171,33 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
             msg = f"{len(stored_events)} events written, {len(notification_ids)} ids returned"
             raise StoreUnavailable(self.store_name, msg)
         return notification_ids
+
+    def chain_reader(self) -> ChainReader:
+        return SQLChainReader(self.chain_sql, self._reading)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor(row_factory=tuple_row) as c,
+        ):
+            c.execute(SQL("SET LOCAL statement_timeout = 0"))
+            yield c
+
+    def adopt(self) -> None:
+        """Chain a store written before chaining (nothing when it is chained already)."""
+        lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
+        )
+        with store_errors(self.store_name), self._reading() as c:
+            c.execute(lock)
+            c.execute(self.chain_sql.head)
+            if c.fetchone() is None:
+                c.execute(self.chain_sql.max_position)
+                last = c.fetchone()[0]
+                if last is not None:
+                    adopt(self.chain_sql, c, before=last + 1, key=_same)
 
     def _chunks(self, stored_events: Sequence[StoredEvent]) -> Iterator[Sequence[StoredEvent]]:
         start = size = 0
@@ -250,6 +291,14 @@ class _Watchdog(AbstractContextManager["_Watchdog"]):
                 sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass  # already gone
+
+
+def _same(originator_id: Any) -> Any:
+    return originator_id
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _store_name(datastore: PostgresDatastore) -> str:

@@ -380,6 +380,46 @@ class ViewStore(TrackingRecorder, ABC):
             row = c.fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
+    # ------------------------------------------------------------------ checking
+
+    def view_rows(self, name: str, page: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """Every row of view table ``name`` (``records``, ``versions``, ``audit``), in the order
+        of its key (text in code-point order on every backend), read a page at a time."""
+        key = VIEW_KEYS[name]
+        columns = {"records": RECORD_COLUMNS, "versions": VERSION_COLUMNS, "audit": AUDIT_COLUMNS}
+        cols = columns[name]
+        order = ", ".join(self._in_code_point_order(k) for k in key)
+        last: tuple[Any, ...] | None = None
+        while True:
+            where, params = "", list[Any]()
+            if last is not None:
+                left = ", ".join(self._in_code_point_order(k) for k in key)
+                where = f"WHERE ({left}) > ({', '.join('?' for _ in key)})"
+                params = [last[cols.index(k)] for k in key]
+            with self._cursor(commit=False) as c:
+                c.execute(
+                    f"SELECT {', '.join(cols)} FROM {self._table(name)} {where} "
+                    f"ORDER BY {order} LIMIT ?",
+                    [*params, page],
+                )
+                rows = [tuple(r) for r in c.fetchall()]
+            yield from rows
+            if len(rows) < page:
+                return
+            last = rows[-1]
+
+    def _in_code_point_order(self, column: str) -> str:
+        """``column`` as compared in code-point order (SQLite's only order)."""
+        return column
+
+
+VIEW_KEYS: dict[str, tuple[str, ...]] = {
+    "records": ("id",),
+    "versions": ("issue_id", "version"),
+    "audit": ("position",),
+}
+"""The key of each view table: what tells its rows apart, and orders them when they are checked."""
+
 
 class TrackingMoved(StoreConflict):
     """The views moved on (another writer projected, or a rebuild cleared them) since a batch
@@ -432,6 +472,9 @@ class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
 
     def _tracking_table(self) -> str:
         return f'"{self.datastore.schema}"."{self.tracking_table_name}"'
+
+    def _in_code_point_order(self, column: str) -> str:
+        return column if column in _INT_COLUMNS else f'{column} COLLATE "C"'
 
     def _schema_lock(self, cursor: Any) -> None:
         # Concurrent CREATE TABLE IF NOT EXISTS fails on PostgreSQL ("tuple concurrently

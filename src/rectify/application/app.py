@@ -10,21 +10,21 @@ from uuid import UUID
 
 from rectify.adapters.persistence import env_for_url
 from rectify.adapters.store_access import opening, typed_failures
-from rectify.application.imports import ImportService
+from rectify.application.integrity import IntegrityService
 from rectify.domain.commands import Command
 from rectify.errors import InvalidCommand
 
 
 @typed_failures
-class RectificationApp(ImportService):
+class RectificationApp(IntegrityService):
     """The rectification ledger as an eventsourcing application.
 
     Build one with :func:`rectify.connect`. ``today`` is the clock for default business dates
     (``on=``) and for refusing dates in the future; pass your own to replay or test.
 
     Its methods come from one service per concern (:mod:`rectify.application.plumbing`,
-    ``branches``, ``policies``, ``queries``, ``issues``, ``lists``, ``imports``), each building on the one
-    before, so each is read and typed on its own.
+    ``branches``, ``policies``, ``queries``, ``issues``, ``lists``, ``imports``, ``integrity``),
+    each building on the one before, so each is read and typed on its own.
     """
 
     name = "rectify"

@@ -20,9 +20,11 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import Mapper, RecordConflictError
+from eventsourcing.persistence import ApplicationRecorder, Mapper, RecordConflictError
+from eventsourcing.popo import POPOFactory
 from pydantic import ValidationError
 
+from rectify.adapters.chain import ChainedPOPOApplicationRecorder
 from rectify.adapters.persistence import PydanticMapper
 from rectify.adapters.store_access import replaying
 from rectify.adapters.viewstores import AUDIT_COLUMNS, construct_views
@@ -74,6 +76,13 @@ class Plumbing(Application[UUID]):
     def close(self) -> None:
         self.views.close_views()
         super().close()
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        # A memory store keeps the chain of its events too (the other stores name their
+        # chaining recorders in their environment: rectify.adapters.persistence).
+        if isinstance(self.factory, POPOFactory):
+            return ChainedPOPOApplicationRecorder()
+        return super().construct_recorder()
 
     def construct_mapper(self) -> Mapper[UUID]:
         # Always ours, whatever the environment says: the events cannot be read without it.

@@ -18,6 +18,7 @@ from eventsourcing.persistence import Tracking
 
 from rectify.adapters.viewstores import TrackingMoved, ViewStore, to_json
 from rectify.domain.issue import Issue
+from rectify.domain.seals import LogSeal
 from rectify.errors import IntegrityError
 from rectify.projections.ledger import issue_state, pack_state, stamp
 from rectify.projections.views import AnyState, AuditEntry, action_of
@@ -51,6 +52,8 @@ class Projector:
         it (the stored history was changed)."""
         if not notifications:
             return
+        last = notifications[-1][0]
+        notifications = [(p, e) for p, e in notifications if not isinstance(e, LogSeal.Event)]
         issues: dict[UUID, Issue] = {}
         seqs: dict[UUID, int] = {}
         pending: dict[UUID, list[Any]] = {}  # the batch's latest row per issue, still open
@@ -92,7 +95,6 @@ class Projector:
             versions.append(row)
             pending[key] = row
             audit.append(self._audit_row(position, e, from_state, state))
-        last = notifications[-1][0]
         audit.sort(key=lambda row: row[0])
         self.store.write(
             Tracking(self.application_name, last),

@@ -208,7 +208,7 @@ def main() -> None:
 
 
 # The commands, registered on ``app`` in the order ``rectify --help`` lists them.
-from rectify.entrypoints.cli import demo, ledger, files, organisation  # noqa: E402, I001
+from rectify.entrypoints.cli import demo, ledger, files, organisation, trust  # noqa: E402, I001
 
 __all__ = [
     "DEFAULT_DB",
@@ -229,4 +229,5 @@ __all__ = [
     "organisation",
     "rate",
     "reported",
+    "trust",
 ]

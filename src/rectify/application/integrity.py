@@ -1,0 +1,317 @@
+"""Proving a history unaltered: checking the chain, the checkpoints and the views; sealing.
+
+:meth:`IntegrityService.verify_integrity` walks the whole log once, in pages, and checks every
+event against the chain written when it was stored (:mod:`rectify.adapters.chain`), every
+checkpoint against the log it sealed, a digest the caller kept (``expect``) against the log, and
+the views against a replay of the events. :meth:`IntegrityService.seal` records a checkpoint.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, cast
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import RecordConflictError, StoredEvent
+from eventsourcing.sqlite import SQLiteDatastore
+from eventsourcing.utils import get_topic
+
+from rectify.adapters.chain import ChainReader, LogWalk, as_uuid, parse_digest
+from rectify.adapters.store_access import replaying
+from rectify.adapters.viewstores import VIEW_KEYS, SQLiteViewStore, ViewStore
+from rectify.application.imports import ImportService
+from rectify.domain.seals import (
+    SEAL_ID,
+    Checkpoint,
+    Finding,
+    IntegrityReport,
+    Kind,
+    LogSeal,
+)
+from rectify.errors import IntegrityError, InvalidCommand, RectifyError
+from rectify.projections.projector import Projector
+
+SEAL_TOPIC = get_topic(LogSeal.Sealed)
+MAX_FINDINGS = 100
+"""Findings of one kind kept in a report (the count of the rest is said)."""
+MAX_VIEW_FINDINGS = 20
+"""Differing rows of one view table named in a report."""
+
+
+class IntegrityService(ImportService):
+    """Checking that the stored history is the history that was recorded, and sealing it."""
+
+    def verify_integrity(
+        self, *, expect: str | None = None, views: bool = True, seal: bool = False
+    ) -> IntegrityReport:
+        """Check the whole stored history; a typed :class:`~rectify.domain.seals.IntegrityReport`.
+
+        Every event is checked against the chain written with it (its stored topic and state,
+        its place in its stream, the running digest of the log), every checkpoint against the
+        log it sealed, and, with ``views``, the ledger, audit trail and records against a replay
+        of the events up to where the views have read. ``expect`` is a digest kept from an
+        earlier check or export: the history is intact only if that digest still seals a
+        point of it. A store written before chaining is chained as found first (the report says
+        up to which event, and when). With ``seal`` an intact history is sealed by a checkpoint
+        of its last event (``report.sealed_now``). Reads the log once, in pages.
+        """
+        expected = None
+        if expect is not None:
+            if not isinstance(expect, str):
+                raise InvalidCommand("expect", f"a digest is text, not a {type(expect).__name__}")
+            expected = parse_digest(expect)
+            if expected is None:
+                raise InvalidCommand("expect", "a digest is 64 hexadecimal digits")
+        if not isinstance(views, bool) or not isinstance(seal, bool):
+            raise InvalidCommand(
+                "views" if not isinstance(views, bool) else "seal", "True or False"
+            )
+        reader = self._chain_reader()
+        self.recorder.adopt()  # type: ignore[attr-defined]
+        findings = _Findings()
+        walk = LogWalk(reader, SEAL_TOPIC, expected)
+        for finding in walk.findings():
+            findings.add(finding)
+        result = walk.result
+        latest, checked = self._check_seals(reader, result.seals, result.last_position, findings)
+        views_at = self.views.max_tracking_id(self.name) or 0
+        for name, position in ((self.name, views_at), ("rectify.readiness", None)):
+            tracked = position if position is not None else self.views.max_tracking_id(name) or 0
+            if tracked > result.last_position:
+                findings.add(
+                    Finding(
+                        Kind.DELETED,
+                        f"the log ends at event {result.last_position}, but {name} had read it "
+                        f"up to event {tracked}: events were deleted from its end (or the "
+                        "tracked position was moved)",
+                        notification_id=result.last_position + 1,
+                    )
+                )
+                break
+        if expected is not None and result.expected_at is None:
+            findings.add(
+                Finding(
+                    Kind.EXPECTED,
+                    f"digest {expected.hex()} seals no point of this history: the history it "
+                    "sealed was rewritten (or it is from another store)",
+                )
+            )
+        if views and not findings.items:
+            for finding in self._check_views(min(views_at, result.last_position)):
+                findings.add(finding)
+        meta = reader.meta()
+        head = Checkpoint(result.head[0], result.head[1].hex()) if result.head else None
+        unsealed = result.last_position - (latest.up_to if latest else 0)
+        sealed_now = None
+        if seal and not findings.items and head is not None and unsealed > 0:
+            sealed_now = self.seal()
+        return IntegrityReport(
+            events=result.events,
+            head=head,
+            checkpoints=checked,
+            latest_checkpoint=latest,
+            unsealed=max(unsealed, 0) if sealed_now is None else 0,
+            adopted_up_to=int(meta["adopted_up_to"]) if "adopted_up_to" in meta else None,
+            adopted_at=meta.get("adopted_at"),
+            views_checked=views and not findings.items,
+            views_position=views_at,
+            sealed_now=sealed_now,
+            findings=findings.done(),
+        )
+
+    def seal(self, on: date | None = None) -> Checkpoint | None:
+        """Record a checkpoint of the log up to its last event (None when that is sealed
+        already); returns it. ``rectify verify`` seals after a clean check; an application that
+        writes much may seal now and then, so that a shortened log is noticed without a kept
+        digest."""
+        reader = self._chain_reader()
+        self.recorder.adopt()  # type: ignore[attr-defined]
+        meta = reader.meta()
+        for _attempt in range(3):
+            head = self._head(reader)
+            if head is None:
+                return None
+            try:
+                seals: LogSeal = self.repository.get(SEAL_ID)
+            except AggregateNotFoundError:  # the first checkpoint
+                seals = LogSeal.start(on=on or self.today())
+            if seals.last_up_to >= head[0]:
+                return None
+            adopted = meta.get("adopted_up_to") if seals.last_up_to == 0 else None
+            seals.seal(
+                up_to=head[0],
+                digest=head[1].hex(),
+                adopted_up_to=int(adopted) if adopted else None,
+                on=on or self.today(),
+            )
+            try:
+                self.save(seals)
+            except RecordConflictError:
+                continue  # another process sealed meanwhile
+            return Checkpoint(head[0], head[1].hex())
+        return None
+
+    def history_digest(self) -> Checkpoint | None:
+        """The running digest sealing the log up to where the views have read: what the ledger,
+        figures and exports read now were made from (printed on every export; give it to
+        ``rectify verify --expect`` to prove later that this history was not rewritten)."""
+        reader = self._chain_reader()
+        position = self.views.max_tracking_id(self.name) or 0
+        if position == 0:
+            return None
+        digest = reader.log_at(position)
+        return Checkpoint(position, digest.hex()) if digest is not None else None
+
+    # ------------------------------------------------------------------ the parts
+
+    def _chain_reader(self) -> ChainReader:
+        chain_reader = getattr(self.recorder, "chain_reader", None)
+        if chain_reader is None:
+            msg = f"this store's recorder ({type(self.recorder).__name__}) keeps no chain"
+            raise IntegrityError(msg)
+        return cast("ChainReader", chain_reader())
+
+    def _head(self, reader: ChainReader) -> tuple[int, bytes] | None:
+        last = self.recorder.max_notification_id() or 0
+        digest = reader.log_at(last) if last else None
+        return (last, digest) if digest is not None else None
+
+    def _check_seals(
+        self,
+        reader: ChainReader,
+        seals: list[tuple[int, Any, int, bytes]],
+        last: int,
+        findings: _Findings,
+    ) -> tuple[Checkpoint | None, int]:
+        latest = None
+        for position, originator_id, version, state in seals:
+            try:
+                sealed: Any = self.mapper.to_domain_event(
+                    StoredEvent(originator_id, version, SEAL_TOPIC, state)
+                )
+            except IntegrityError:
+                continue  # reported by the walk as altered
+            found = reader.log_at(sealed.up_to)
+            if sealed.up_to > last:
+                message = (
+                    f"sealed the log up to event {sealed.up_to}, but it ends at event {last}: "
+                    "events were deleted from its end"
+                )
+            elif found is None:
+                message = f"sealed event {sealed.up_to}, which is gone from the log"
+            elif found.hex() != sealed.digest:
+                message = (
+                    f"sealed the log up to event {sealed.up_to} with digest {sealed.digest}, "
+                    f"but the log there has {found.hex()}: the history it sealed was rewritten"
+                )
+            else:
+                latest = Checkpoint(sealed.up_to, sealed.digest)
+                continue
+            findings.add(
+                Finding(Kind.CHECKPOINT, message, as_uuid(originator_id), version, position)
+            )
+        return latest, len(seals)
+
+    def _check_views(self, position: int) -> Iterator[Finding]:
+        """The views as stored, compared with views made afresh from the events up to
+        ``position`` (where the stored views have read), table by table, row by row."""
+        with tempfile.TemporaryDirectory(prefix="rectify-verify-") as tmp:
+            fresh = SQLiteViewStore(SQLiteDatastore(str(Path(tmp) / "views.db")))
+            try:
+                fresh.create_table()
+                fresh.ensure_schema(self.name)
+                projector = Projector(fresh, self._aggregate_at, self.name)
+
+                def read(after: int) -> list[tuple[int, Any]]:
+                    return [(p, e) for p, e in self._read_notifications(after) if p <= position]
+
+                try:
+                    with replaying("log", "up to the views' position"):
+                        projector.catch_up(read)
+                except RectifyError as e:
+                    yield Finding(Kind.VIEWS, f"the views cannot be checked: {e}")
+                    return
+                for table in VIEW_KEYS:
+                    yield from _compare(table, self.views, fresh)
+            finally:
+                fresh.datastore.close()
+
+
+def _compare(table: str, stored: ViewStore, fresh: ViewStore) -> Iterator[Finding]:
+    """The rows of ``table`` that differ between the stored views and fresh ones."""
+    key = VIEW_KEYS[table]
+    columns = _columns(table)
+    index = [columns.index(k) for k in key]
+    named = 0
+    ours, theirs = stored.view_rows(table), fresh.view_rows(table)
+    mine, right = next(ours, None), next(theirs, None)
+    while mine is not None or right is not None:
+        if named >= MAX_VIEW_FINDINGS:
+            yield Finding(Kind.VIEWS, f"{table}: more rows differ (rectify rebuild mends them)")
+            return
+        k_mine = tuple(mine[i] for i in index) if mine is not None else None
+        k_right = tuple(right[i] for i in index) if right is not None else None
+        if k_right is None or (k_mine is not None and k_mine < k_right):
+            yield _view_finding(table, "added: no event gives it", mine, columns)
+            mine = next(ours, None)
+        elif k_mine is None or k_right < k_mine:
+            yield _view_finding(table, "missing: deleted, or its event skipped", right, columns)
+            right = next(theirs, None)
+        else:
+            assert mine is not None
+            assert right is not None
+            if tuple(mine) != tuple(right):
+                differ = [c for c, a, b in zip(columns, mine, right, strict=True) if a != b]
+                yield _view_finding(
+                    table, f"edited: {', '.join(differ)} differ from the history", mine, columns
+                )
+            else:
+                named -= 1
+            mine, right = next(ours, None), next(theirs, None)
+        named += 1
+
+
+def _columns(table: str) -> tuple[str, ...]:
+    from rectify.adapters.viewstores import AUDIT_COLUMNS, RECORD_COLUMNS, VERSION_COLUMNS
+
+    return {"records": RECORD_COLUMNS, "versions": VERSION_COLUMNS, "audit": AUDIT_COLUMNS}[table]
+
+
+def _view_finding(table: str, what: str, row: Any, columns: tuple[str, ...]) -> Finding:
+    values = dict(zip(columns, row, strict=True))
+    ident = values.get("issue_id") or values.get("id")
+    position = values.get("position") or values.get("pos_from")
+    version = values.get("version")
+    key = ", ".join(f"{k}={values[k]}" for k in VIEW_KEYS[table])
+    return Finding(
+        Kind.VIEWS,
+        f"{table} row {key} {what} (rectify rebuild mends the views)",
+        as_uuid(ident) if ident else None,
+        int(version) if isinstance(version, int) else None,
+        int(position) if isinstance(position, int) else None,
+    )
+
+
+class _Findings:
+    """Findings kept in order, at most :data:`MAX_FINDINGS` of a kind (the rest counted)."""
+
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+        self.counts: dict[Kind, int] = {}
+
+    def add(self, finding: Finding) -> None:
+        n = self.counts.get(finding.kind, 0) + 1
+        self.counts[finding.kind] = n
+        if n <= MAX_FINDINGS:
+            self.items.append(finding)
+
+    def done(self) -> tuple[Finding, ...]:
+        more = [
+            Finding(kind, f"and {n - MAX_FINDINGS} more of this kind")
+            for kind, n in self.counts.items()
+            if n > MAX_FINDINGS
+        ]
+        return (*self.items, *more)

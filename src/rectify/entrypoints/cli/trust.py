@@ -1,0 +1,68 @@
+"""Checking a history: ``verify`` (exit 0 when intact, 1 when anything is not as recorded)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from rectify.domain.seals import IntegrityReport
+from rectify.entrypoints.cli import DEFAULT_DB, DbOption, app, console, opened
+
+
+@app.command()
+def verify(
+    db: DbOption = DEFAULT_DB,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            help="A digest kept from an earlier verify or export: fail unless it still seals "
+            "a point of this history.",
+        ),
+    ] = None,
+    views: Annotated[
+        bool, typer.Option("--views/--no-views", help="Also check the views against the events.")
+    ] = True,
+    seal: Annotated[
+        bool,
+        typer.Option("--seal/--no-seal", help="Record a checkpoint when the history is intact."),
+    ] = True,
+) -> None:
+    """Prove the stored history is the one recorded: every event against its chain, every
+    checkpoint, the views against a replay. Exit 0 when intact, 1 naming what is not."""
+    with opened(db, catch_up=False) as application:
+        report = application.verify_integrity(expect=expect, views=views, seal=seal)
+    for line in report_lines(report):
+        console.print(line, highlight=False, markup=False)
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+def report_lines(report: IntegrityReport) -> list[str]:
+    """What ``rectify verify`` prints of a report."""
+    lines = []
+    if report.intact:
+        lines.append(f"INTACT: {report.events:,} events, every one as it was recorded.")
+    else:
+        lines.append(f"NOT INTACT: {len(report.findings)} finding(s) in {report.events:,} events.")
+        lines += [f"  {finding}" for finding in report.findings]
+    if report.adopted_up_to is not None:
+        lines.append(
+            f"Events 1–{report.adopted_up_to:,} were written before chaining; they were sealed "
+            f"as found on {report.adopted_at} (what they were before then cannot be proved). "
+            "Every later event was chained when it was stored."
+        )
+    lines.append(
+        f"Checkpoints checked: {report.checkpoints}"
+        + (f"; latest seals {report.latest_checkpoint}" if report.latest_checkpoint else "")
+        + (f"; {report.unsealed:,} events after it" if report.unsealed else "")
+    )
+    if report.sealed_now is not None:
+        lines.append(f"Sealed now: {report.sealed_now}")
+    if report.views_checked:
+        lines.append(f"Views: equal to a replay of the events up to {report.views_position:,}.")
+    if report.head is not None:
+        lines.append(f"History digest: {report.head.digest} (up to event {report.head.up_to:,})")
+        lines.append("Keep it; `rectify verify --expect DIGEST` proves later this history stands.")
+    return lines
