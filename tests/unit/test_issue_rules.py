@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rectify import Actor, Issue, Mode, Role, Source, Status
-from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW, ISSUE_WORKFLOW_V1
+from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW, ISSUE_WORKFLOW_V1, ISSUE_WORKFLOW_V2
 from rectify.errors import InvalidCommand, PermissionDenied, TransitionNotAllowed
 from tests.conftest import COMMITTEE, OTHER_UNIT, UNIT, Cast
 
@@ -42,11 +42,20 @@ EXPECTED_V1 = {
     **{(s, "report_progress"): s for s in ("found", "assigned", "rectified")},
 }
 # issue/2 adds measures one by one (before rectification) and linking to a branch.
-EXPECTED = {
+EXPECTED_V2 = {
     **EXPECTED_V1,
     **{(s, "add_measure"): s for s in ("found", "assigned")},
     **{(s, "complete_measure"): s for s in ("found", "assigned")},
     **{(s, "link_issue"): s for s in ("found", "assigned", "rectified", "verified", "closed_out")},
+}
+# issue/3 binds decisions to their evidence: evidence may change after rectification (measures
+# added or completed, evidence replaced), and a stale decision is re-confirmed.
+AFTER_RECTIFICATION = ("rectified", "verified", "closed_out")
+EXPECTED = {
+    **EXPECTED_V2,
+    **{(s, t): s for s in AFTER_RECTIFICATION for t in ("add_measure", "complete_measure")},
+    **{(s, "replace_evidence"): s for s in AFTER_RECTIFICATION},
+    **{(s, "reconfirm"): s for s in ("verified", "closed_out")},
 }
 TRIGGERS = sorted({t for _, t in EXPECTED})
 STATES = [s.value for s in Status]
@@ -119,14 +128,21 @@ GOOD_ARGS: dict[str, dict[str, Any]] = {
     "add_measure": {"text": "完善制度"},
     "complete_measure": {"measure": 1},
     "link_issue": {"branch_id": UUID(int=9)},
+    "replace_evidence": {"summary": "補充材料", "evidence": ("會議記錄.pdf",)},
+    "reconfirm": {"note": "複核"},
 }
 
 
 def make(state: str, trigger: str) -> Issue:
-    """An issue in ``state``, ready for ``trigger`` (an open measure for ``complete_measure``)."""
+    """An issue in ``state``, ready for ``trigger`` (an open measure for ``complete_measure``,
+    a stale decision for ``reconfirm``)."""
     issue = IN_STATE[state]()
-    if trigger == "complete_measure" and state in ("found", "assigned"):
-        issue.add_measure(actor=Cast.admin, on=D0, text="建立台賬")
+    later = D0 + timedelta(days=15)
+    if trigger == "complete_measure" and state != "withdrawn":
+        issue.add_measure(actor=Cast.admin, on=later, text="建立台賬")
+    if trigger == "reconfirm" and state in ("verified", "closed_out"):
+        issue.replace_evidence(actor=Cast.responsible, on=later, summary="新材料")
+        assert issue.stale_decisions()
     return issue
 
 
@@ -143,7 +159,12 @@ def spec_granted(trigger: str, actor: Actor, issue: Issue) -> bool:
         allowed = True
     elif trigger == "record":
         allowed = bool(roles & {Role.INSPECTOR, Role.VERIFIER})
-    elif trigger in ("rectify_on_the_spot", "submit_rectification", "report_progress"):
+    elif trigger in (
+        "rectify_on_the_spot",
+        "submit_rectification",
+        "report_progress",
+        "replace_evidence",
+    ):
         allowed = Role.RESPONSIBLE in roles and actor.unit == (issue.responsible_unit or issue.unit)
     elif trigger == "treat_centrally":
         allowed = Role.VERIFIER in roles or (
@@ -163,7 +184,7 @@ def spec_granted(trigger: str, actor: Actor, issue: Issue) -> bool:
 def spec_independent(trigger: str, actor: Actor, issue: Issue) -> bool:
     """Separation of duties (issue 8): nobody of the issue's own unit, its responsible unit or a
     unit that rectified it, and no person who rectified it, decides on it."""
-    if trigger not in ("verify", "reject", "close_out", "withdraw", "extend_deadline"):
+    if trigger not in ("verify", "reject", "close_out", "withdraw", "extend_deadline", "reconfirm"):
         return True
     rectifiers = [e.actor for e in _history(issue) if e.__class__.__name__ in _RECTIFYING]
     excluded = {issue.unit, issue.responsible_unit or issue.unit}
@@ -191,6 +212,7 @@ _RECTIFYING = (
     "CentrallyTreated",
     "RectificationSubmitted",
     "MeasureCompleted",
+    "EvidenceReplaced",
 )
 
 
@@ -212,7 +234,11 @@ def test_the_declared_workflow_is_the_specified_one() -> None:
         (s.value, t): flow.target(s, t).value for s in Status for t in flow.triggers_from(s)
     }
     assert declared == EXPECTED
-    assert flow.key == "issue/2"
+    assert flow.key == "issue/3"
+    v2 = ISSUE_WORKFLOW_V2
+    assert {(s.value, t): v2.target(s, t).value for s in Status for t in v2.triggers_from(s)} == (
+        EXPECTED_V2
+    )
     assert flow.initial is Status.FOUND
     v1 = ISSUE_WORKFLOW_V1
     assert {(s.value, t): v1.target(s, t).value for s in Status for t in v1.triggers_from(s)} == (
@@ -458,7 +484,7 @@ def test_every_event_carries_actor_date_and_workflow() -> None:
     assert all(isinstance(e.actor, Actor) and isinstance(e.on, date) for e in issue_events)
     first = events[0]
     assert isinstance(first, Issue.IssueFound)
-    assert first.workflow == "issue/2"
+    assert first.workflow == "issue/3"
 
 
 # ---------------------------------------------------------------- the rules as properties

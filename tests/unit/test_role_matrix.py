@@ -88,6 +88,7 @@ def test_what_the_matrix_says_of_the_issue_workflow() -> None:
         "close_out",
         "withdraw",
         "extend_deadline",
+        "reconfirm",
     }
     for row in (*ISSUE_MATRIX.values(), *BRANCH_MATRIX.values()):
         assert not (row.cell(Role.AUDITOR).own_unit or row.cell(Role.AUDITOR).other_unit)
@@ -168,8 +169,10 @@ def issue_in(state: Status, trigger: str) -> tuple[Issue, str, bool]:
     """An issue in ``state`` ready for ``trigger``; the person who rectified it (or, if nobody
     has yet, who recorded it); whether that person rectified it."""
     issue = ISSUE_IN[state]()
-    if trigger == "complete_measure" and state in (Status.FOUND, Status.ASSIGNED):
+    if trigger == "complete_measure" and state is not Status.WITHDRAWN:
         issue.add_measure(actor=SETTER, on=D0, text="建立台賬")
+    if trigger == "reconfirm" and state in (Status.VERIFIED, Status.CLOSED_OUT):  # stale
+        issue.replace_evidence(actor=RECTIFIER, on=D0, summary="新材料")
     rectified = state not in (Status.FOUND, Status.WITHDRAWN)
     return issue, RECTIFIER.id if rectified else RECORDER.id, rectified
 
@@ -179,7 +182,7 @@ ISSUE_CASES = [
     for trigger in CURRENT_ISSUE_WORKFLOW.triggers[1:]
     for state in CURRENT_ISSUE_WORKFLOW.step(trigger).sources
 ]
-assert len(ISSUE_CASES) == 27
+assert len(ISSUE_CASES) == 38
 
 
 def give(aggregate: Issue | Branch, trigger: str, by: Actor, args: dict[str, Any]) -> None:
@@ -205,8 +208,11 @@ def expect(
     if refusal is None:
         give(aggregate, row.trigger, by, args)
         assert aggregate.status == aggregate.flow.target(state, row.trigger)
-        assert len(aggregate.pending_events) == pending + 1
-        assert aggregate.pending_events[-1].actor == by  # type: ignore[attr-defined]
+        new = aggregate.pending_events[pending:]  # the command's event, and what it made stale
+        consequences = tuple(type(aggregate).consequences)
+        assert not isinstance(new[0], consequences)
+        assert all(isinstance(e, consequences) for e in new[1:])
+        assert new[0].actor == by  # type: ignore[attr-defined]
         return
     with pytest.raises(PermissionDenied) as refused:
         give(aggregate, row.trigger, by, args)
@@ -333,13 +339,14 @@ BRANCH_ARGS: dict[str, dict[str, Any]] = {
     "mark_ready": {"last_issue_id": None},
     "request_delisting": {},
     "reject_delisting": {"reason": "未達標"},
-    "delist": {"open_issues": ()},
+    "delist": {"open_issues": (), "linked_issues": {}},
     "link_issue": {"issue_id": UUID(int=42)},
     "record_election": {"held_on": ON},
     "rate": {
         "scheme": "five-good",
         "results": dict.fromkeys(("team", "system", "members", "service", "integrity"), True),
     },
+    "reconfirm": {"linked_issues": {}},
 }
 BRANCH_PATH = {
     BranchStatus.NORMAL: (),
@@ -361,13 +368,18 @@ assert set(BRANCH_PATH) == set(BranchStatus)
 BRANCH_MEMBER = Actor("resp-b", "支部書記", OWN, [Role.RESPONSIBLE])
 
 
-def branch_in(state: BranchStatus) -> Branch:
+def branch_in(state: BranchStatus, trigger: str = "") -> Branch:
     """A branch of ``OWN`` in ``state``; its delisting, when asked for, asked by
-    ``BRANCH_MEMBER`` (the "same person" of the branch's cases)."""
+    ``BRANCH_MEMBER`` (the "same person" of the branch's cases); ready for ``trigger`` (a stale
+    delisting to re-confirm)."""
     branch = Branch.register(actor=DECIDER, on=D0, code="B-1", name="一支部", unit=OWN)
-    for trigger in BRANCH_PATH[state]:
-        by = BRANCH_MEMBER if trigger == "request_delisting" else DECIDER
-        getattr(branch, trigger)(actor=by, on=D0, **BRANCH_ARGS[trigger])
+    for step in BRANCH_PATH[state]:
+        by = BRANCH_MEMBER if step == "request_delisting" else DECIDER
+        getattr(branch, step)(actor=by, on=D0, **BRANCH_ARGS[step])
+    if trigger == "reconfirm" and state is BranchStatus.DELISTED:  # rated anew: stale
+        results = dict.fromkeys(("team", "system", "members", "service", "integrity"), False)
+        branch.rate(actor=DECIDER, on=D0, results=results, linked_issues={})
+        assert branch.stale_decisions() == ("delist",)
     return branch
 
 
@@ -385,7 +397,7 @@ BRANCH_CASES = [
 def test_every_branch_command_by_every_role_on_every_unit(
     trigger: str, state: BranchStatus, role: Role | None, own_unit: bool, same_person: bool
 ) -> None:
-    branch = branch_in(state)
+    branch = branch_in(state, trigger)
     roles = frozenset() if role is None else frozenset({role})
     by = actor(roles, own_unit, BRANCH_MEMBER.id if same_person else "someone-else")
     row = BRANCH_MATRIX[trigger]

@@ -79,7 +79,7 @@ def test_a_workflow_with_a_trigger_declared_twice_is_refused() -> None:
 
 def test_the_diagram_is_drawn_from_the_same_declaration() -> None:
     text = CURRENT_ISSUE_WORKFLOW.mermaid()
-    assert text.splitlines()[1] == "rectify issue workflow (issue/2)"
+    assert text.splitlines()[1] == "rectify issue workflow (issue/3)"
     assert "stateDiagram-v2" in text
     for step in CURRENT_ISSUE_WORKFLOW.steps:
         for source in step.sources:

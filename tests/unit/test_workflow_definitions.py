@@ -104,7 +104,8 @@ def test_no_workflow_registers_itself_by_being_imported() -> None:
     ]
     assert callers == []
     assert sorted(WORKFLOWS) == [
-        "branch/1", "checklist/1", "issue/1", "issue/2", "list/1", "round/1"
+        "branch/1", "branch/2", "checklist/1", "issue/1", "issue/2", "issue/3", "list/1",
+        "round/1",
     ]  # fmt: skip
 
 

@@ -16,7 +16,8 @@ Tables (``<prefix>`` is ``rectify_views``):
 - ``<prefix>_audit``: one row per event (of issues, branches, lists, rounds), readable: who, when,
   what, from which state to which.
 - ``<prefix>_records``: one row per branch, problem list, checklist and round: what exists.
-- ``<prefix>_meta``: the schema version; a store written by another version is rebuilt from zero.
+- ``<prefix>_meta``: the schema version; a store written by another version is rebuilt from zero
+  (but one of :data:`READABLE_SCHEMAS`, upgraded in place).
   Its schema row is also the views' lock row: every batch written and every clear hold it.
 
 Why this module is long: the SQL of every view table is written once and shared by both
@@ -47,7 +48,12 @@ if TYPE_CHECKING:
     from eventsourcing.sqlite import SQLiteDatastore
 
 PREFIX = "rectify_views"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"  # 5: ledger rows say which decisions are stale (at the end of ``state``)
+
+READABLE_SCHEMAS = frozenset({"4"})
+"""Schemas whose tables today's code reads as they are: ensure_schema upgrades them in place
+(only the version row changes; their rows lack fields added at the end of ``state`` since,
+which read as those fields' ``missing`` value). Any other schema is dropped and rebuilt."""
 
 VERSION_COLUMNS: tuple[str, ...] = (
     "issue_id", "version", "seq", "pos_from", "on_from", "unit", "responsible_unit", "status",
@@ -152,9 +158,13 @@ class ViewStore(TrackingRecorder, ABC):
             c.execute(f"CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT)")
             c.execute(f"SELECT value FROM {meta} WHERE key = 'schema'")
             found = c.fetchone()
-            if found is not None and found[0] == SCHEMA_VERSION:
+            if found is not None and found[0] in {SCHEMA_VERSION, *READABLE_SCHEMAS}:
                 for statement in self.view_table_statements():
                     c.execute(statement)
+                if found[0] != SCHEMA_VERSION:
+                    c.execute(
+                        f"UPDATE {meta} SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,)
+                    )
                 return False
             for name in _VIEW_TABLES:
                 c.execute(f"DROP TABLE IF EXISTS {self._table(name)}")

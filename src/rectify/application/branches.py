@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from rectify.application.plumbing import Plumbing
-from rectify.domain.branch import Branch, branch_id_for
+from rectify.domain.branch import Branch, LinkedIssue, branch_id_for
 from rectify.domain.commands import (
     LinkIssue,
     RegisterBranch,
@@ -46,6 +46,7 @@ class BranchService(Plumbing):
         if branch is None:
             branch = loaded[issue.branch_id] = self._branch(issue.branch_id)
         branch.link_issue(actor=actor, on=on, issue_id=issue.id, command_id=command_id)
+        self._review_delisting(branch, actor, issue.found_on, "關聯問題 (link_issue)", issue)
         return (branch,)
 
     def _branch_command(
@@ -67,9 +68,33 @@ class BranchService(Plumbing):
         return branch
 
     def _guard_context(self, trigger: str, branch: Branch) -> dict[str, Any]:
-        """What a branch's guards need to know that only the store knows: for 摘帽, the issues
-        linked to it that are still open."""
-        return {"open_issues": self._open_issues(branch)} if trigger == "delist" else {}
+        """What a branch's guards and decisions need to know that only the store knows: for
+        摘帽, the issues linked to it that are still open; for a decision bound to evidence (摘帽,
+        re-confirming it, or any command while a delisting stands watched), what each linked
+        issue is now."""
+        if trigger not in ("delist", "reconfirm") and not branch.watched_decisions():
+            return {}
+        linked = self._linked_issues(branch)
+        context: dict[str, Any] = {"linked_issues": linked}
+        if trigger == "delist":
+            context["open_issues"] = tuple(i for i, f in linked.items() if f.is_open)
+        return context
+
+    def _linked_issues(self, branch: Branch, *fresh: Issue) -> dict[UUID, LinkedIssue]:
+        """What each issue linked to ``branch`` is now (``fresh``: issues not saved yet)."""
+        known = {i.id: i for i in fresh}
+        return {i: LinkedIssue.of(known.get(i) or self._load(i)) for i in branch.issues}
+
+    def _review_delisting(
+        self, branch: Branch, actor: Actor, on: date, cause: str, *fresh: Issue
+    ) -> int:
+        """Mark a watched delisting of ``branch`` stale when what it relied on changed (an
+        issue linked or changed, by ``actor``, on ``on``); returns how many were marked. The
+        branch records it with the change, to be saved with it."""
+        if not branch.watched_decisions():
+            return 0
+        linked = self._linked_issues(branch, *fresh)
+        return branch.review_decisions(actor, on, cause, {"linked_issues": linked})
 
     def _open_issues(self, branch: Branch) -> tuple[UUID, ...]:
         """The issues linked to ``branch`` that are not closed out or withdrawn."""
@@ -202,6 +227,20 @@ class BranchService(Plumbing):
         branch is not closed out or withdrawn."""
         self._branch_command("delist", branch_id, actor, on, command_id, note=note)
 
+    def reconfirm_delisting(
+        self,
+        branch_id: UUID | str,
+        *,
+        actor: Actor,
+        note: str = "",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """重新確認摘帽: a delisting marked stale (a linked issue reopened, one found before it
+        linked after it, a new rating) is current again, bound to what the branch and its
+        issues are now. VERIFIER; only a stale delisting (else TransitionNotAllowed)."""
+        self._branch_command("reconfirm_delisting", branch_id, actor, on, command_id, note=note)
+
     def link_issue(
         self,
         issue_id: UUID | str,
@@ -228,6 +267,7 @@ class BranchService(Plumbing):
                 actor=cmd.actor, on=cmd.on, branch_id=branch.id, command_id=cmd.command_id
             )
         branch.link_issue(actor=cmd.actor, on=cmd.on, issue_id=uuid, command_id=cmd.command_id)
+        self._review_delisting(branch, cmd.actor, issue.found_on, "關聯問題 (link_issue)", issue)
         self._save(issue, branch, command_id=cmd.command_id)
 
     def record_election(

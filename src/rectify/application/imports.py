@@ -59,6 +59,10 @@ class ImportService(ListService):
             units=set(units) if units is not None else None,
             dry_run=dry_run,
         )
+        for branch in plan.branches:  # a delisting the new issues change is marked stale
+            new = [i for i in plan.issues if i.id in branch.issues]
+            on = min((i.found_on for i in new), default=self.today())
+            self._review_delisting(branch, actor, on, "導入臺賬 (import)", *new)
         if not dry_run and plan.aggregates:
             try:
                 self.save(*plan.aggregates)

@@ -49,7 +49,14 @@ class IssueService(QueryService):
         if issue.has_seen(cmd.command_id):
             return
         issue.handle(cmd)
-        self._save(issue, command_id=cmd.command_id)
+        moved = issue.flow.step(cmd.trigger).dest is not None  # what a delisting relies on
+        branch = self._branch(issue.branch_id) if moved and issue.branch_id is not None else None
+        cause = f"{issue.flow.step(cmd.trigger).label} ({cmd.trigger}) of issue {issue.id}"
+        if branch is not None and self._review_delisting(branch, cmd.actor, cmd.on, cause, issue):
+            # What the branch's delisting relied on changed: marked stale in the same save.
+            self._save(issue, branch, command_id=cmd.command_id)
+        else:
+            self._save(issue, command_id=cmd.command_id)
         if issue.branch_id is not None and trigger in CLOSING:
             # The readiness policy, at once for this closing; should this process stop before
             # it acts, or the policy fail (a busy store), run_policies (at the next start or
@@ -365,6 +372,39 @@ class IssueService(QueryService):
             mode=mode,
             campaign=campaign,
         )
+
+    # ------------------------------------------------------------------ evidence and decisions (issue/3)
+
+    def replace_evidence(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        summary: str,
+        evidence: Sequence[str] = (),
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """更換整改材料: new evidence of the rectification replaces the old, once rectified
+        (also after verification or close-out, which it then marks stale). RESPONSIBLE of the
+        responsible unit."""
+        self._command(
+            "replace_evidence", issue_id, actor, on, command_id, summary=summary, evidence=evidence
+        )
+
+    def reconfirm_decision(
+        self,
+        issue_id: UUID | str,
+        *,
+        actor: Actor,
+        note: str = "",
+        on: date | str | None = None,
+        command_id: str | None = None,
+    ) -> None:
+        """重新確認: the issue's stale decisions (驗收, 銷號) are current again, bound to the
+        evidence now. VERIFIER, never of the unit that rectified; only when a decision is stale
+        (else TransitionNotAllowed)."""
+        self._command("reconfirm_decision", issue_id, actor, on, command_id, note=note)
 
     # ------------------------------------------------------------------ problems found by a policy
 

@@ -16,6 +16,7 @@ commands, event bodies), with the few facts of a branch's life (terms, ratings) 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -23,9 +24,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from rectify.domain.checked import Checked, CommandEvent
+from rectify.domain.decisions import Decision
 from rectify.domain.guards import GUARDS
 from rectify.domain.values import (
     LAGGING_STATUSES,
+    OPEN_STATUSES,
     Actor,
     BranchKind,
     BranchStatus,
@@ -42,7 +45,7 @@ from rectify.errors import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from rectify.domain.values import Status
 
 BRANCH_NAMESPACE = uuid5(NAMESPACE_URL, "urn:rectify:branch")
 
@@ -84,12 +87,42 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+@dataclass(frozen=True)
+class LinkedIssue:
+    """What a delisting relies on of one linked issue: when it was found, where it stands and
+    when it was closed out or withdrawn. The application reads it from the issue."""
+
+    status: Status
+    found_on: date
+    closed_out_on: date | None
+    withdrawn_on: date | None
+
+    @classmethod
+    def of(cls, issue: Any) -> LinkedIssue:
+        return cls(issue.status, issue.found_on, issue.closed_out_on, issue.withdrawn_on)
+
+    @property
+    def is_open(self) -> bool:
+        """Not closed out nor withdrawn."""
+        return self.status in OPEN_STATUSES
+
+
 class Branch(Checked, Aggregate):
     """A party organisation, its lagging-branch workflow, its linked issues and elections."""
 
     kind = "branch"
     guards = GUARDS
-    guard_context = frozenset({"open_issues"})  # 摘帽's guard: the linked issues still open
+    # What only the store knows: for 摘帽's guard, the linked issues still open; for a decision
+    # bound to evidence, what each linked issue is now (LinkedIssue by id).
+    guard_context = frozenset({"open_issues", "linked_issues"})
+
+    decision_labels: ClassVar[Mapping[str, str]] = {"delist": "摘帽"}
+    """The decision bound to evidence (see :mod:`rectify.domain.decisions`)."""
+
+    relied_on: ClassVar[tuple[str, ...]] = ("issues", "rating_scheme", "rating_results", "rating")
+    """What a delisting relies on, the one declaration: the linked issues, each with when it
+    was found, its state and when it was closed out or withdrawn (:class:`LinkedIssue`, given
+    by the application as ``linked_issues``), and the branch's rating (scheme, results, title)."""
 
     class Event(CommandEvent):
         """Every branch event says who did it, on which business date, under which key."""
@@ -136,9 +169,37 @@ class Branch(Checked, Aggregate):
         reason: str
 
     class Delisted(Event):
-        """摘帽."""
+        """摘帽 (version 2: bound to its evidence, the digest of what it relied on and the
+        version it was decided on; None for delistings recorded before)."""
+
+        class_version = 2
 
         note: str
+        evidence_digest: str | None = None
+        decided_on_version: int | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(evidence_digest=None, decided_on_version=None)
+
+    class DecisionsReconfirmed(Event):
+        """重新確認摘帽 (branch/2): the stale delisting is current again, bound to the evidence
+        the re-confirming decider saw."""
+
+        decisions: tuple[str, ...]
+        note: str
+        evidence_digest: str | None
+        decided_on_version: int | None
+
+    class DecisionMarkedStale(Event):
+        """摘帽失效: what the delisting relied on changed afterwards (a linked issue reopened,
+        one found before it linked after it, a new rating); recorded in the save of the change."""
+
+        decision: str
+        decided_on_version: int | None
+        evidence_digest: str | None
+        current_digest: str
+        reason: str
 
     class IssueLinked(Event):
         """關聯問題: an issue is a problem of this branch."""
@@ -170,8 +231,12 @@ class Branch(Checked, Aggregate):
         IssueLinked: "link_issue",
         ElectionRecorded: "record_election",
         Rated: "rate",
+        DecisionsReconfirmed: "reconfirm",
     }
     """The workflow trigger each branch event class records: the one table of them."""
+
+    consequences: ClassVar[Mapping[type[Any], str]] = {DecisionMarkedStale: "mark_stale"}
+    """Events the branch records by itself, as the consequence of another."""
 
     @staticmethod
     def create_id(code: str) -> UUID:
@@ -221,6 +286,7 @@ class Branch(Checked, Aggregate):
         self.rating_scheme: str | None = None
         self.rating_results: dict[str, bool] = {}
         self.rated_on: date | None = None
+        self.decisions: dict[str, Decision] = {}
         self.last_on = on
         self.command_ids: set[str] = set()
         if command_id:
@@ -284,6 +350,17 @@ class Branch(Checked, Aggregate):
     def is_ready(self) -> bool:
         """The current consolidation's problems were all closed out (ready for reassessment)."""
         return self.consolidations > 0 and self.ready_in == self.consolidations
+
+    def relied_on_evidence(self, context: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """What a delisting taken now relies on (see ``relied_on``); ``context["linked_issues"]``
+        says what each linked issue is now. Without it (a branch decided on outside the
+        application) it is not known: the delisting records no digest and is not watched."""
+        linked: Mapping[UUID, LinkedIssue] | None = (context or {}).get("linked_issues")
+        if linked is None or not set(self.issues) <= set(linked):
+            return None
+        found = {name: getattr(self, name) for name in self.relied_on if name != "issues"}
+        found["issues"] = [{"id": i, **asdict(linked[i])} for i in self.issues]
+        return found
 
     def election_due(self) -> date | None:
         """When the next election (換屆) is due: the last one plus the term (None if unknown)."""
@@ -360,6 +437,7 @@ class Branch(Checked, Aggregate):
         self.consolidation_started_on = None
         self.delisting_requested_on = None
         self.delisted_on = None
+        self.decisions.pop("delist", None)  # no longer standing: lagging again
 
     @event(ConsolidationStarted)
     def _consolidation_started(
@@ -403,9 +481,46 @@ class Branch(Checked, Aggregate):
         self.delisting_requested_on = None
 
     @event(Delisted)
-    def _delisted(self, actor: Actor, on: date, command_id: str | None, note: str) -> None:
+    def _delisted(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        note: str,
+        evidence_digest: str | None = None,
+        decided_on_version: int | None = None,
+    ) -> None:
         self._enter("delist", on, command_id)
         self.delisted_on = on
+        self._decided("delist", on, decided_on_version, evidence_digest)
+
+    @event(DecisionsReconfirmed)
+    def _decisions_reconfirmed(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        decisions: tuple[str, ...],
+        note: str,
+        evidence_digest: str | None,
+        decided_on_version: int | None,
+    ) -> None:
+        self._enter("reconfirm", on, command_id)
+        self._reconfirmed(decisions, on, decided_on_version, evidence_digest)
+
+    @event(DecisionMarkedStale)
+    def _decision_marked_stale(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        decision: str,
+        decided_on_version: int | None,
+        evidence_digest: str | None,
+        current_digest: str,
+        reason: str,
+    ) -> None:
+        self._decision_stale(on, decision, reason)
 
     @event(IssueLinked)
     def _issue_linked(self, actor: Actor, on: date, command_id: str | None, issue_id: UUID) -> None:
@@ -438,3 +553,6 @@ class Branch(Checked, Aggregate):
 
 BRANCH_EVENT_TRIGGERS: Mapping[type[Any], str] = Branch.triggers
 """The workflow trigger each branch event class records."""
+
+BRANCH_EVENT_ACTIONS: Mapping[type[Any], str] = {**Branch.triggers, **Branch.consequences}
+"""What each branch event class records: its trigger, or the consequence it is."""

@@ -29,6 +29,7 @@ from eventsourcing.domain import Aggregate, CommandMethodDecorator
 from pydantic import ValidationError
 
 from rectify.domain.commands import Command, command_for
+from rectify.domain.decisions import RECONFIRM, Decision, evidence_digest, stale_reason
 from rectify.domain.values import Actor
 from rectify.domain.workflow import WorkflowDefinition
 from rectify.errors import InvalidCommand, PermissionDenied, RectifyError, TransitionNotAllowed
@@ -62,10 +63,19 @@ class Checked:
     guard_context: ClassVar[frozenset[str]] = frozenset()
     """Names a command may carry for its guards only (what the store knows, not the command)."""
 
+    decision_labels: ClassVar[Mapping[str, str]] = {}
+    """The triggers that are decisions bound to evidence, with their names (``驗收``)."""
+
+    relied_on: ClassVar[tuple[str, ...]] = ()
+    """What a decision relies on: the names whose values its evidence digest covers (declared
+    once per aggregate; :meth:`relied_on_evidence` reads them)."""
+
     id: UUID
+    version: int
     status: Any
     last_on: date
     command_ids: set[str]
+    decisions: dict[str, Decision]
 
     # ---------------------------------------------------------------- deciding
 
@@ -89,18 +99,121 @@ class Checked:
         which also see ``context``), then record the event the ``triggers`` table names for its
         trigger."""
         fields = command.payload()
-        self.check(command.trigger, command.actor, command.on, {**fields, **context})
-        record = getattr(self, self._recorders()[command.trigger])
-        record(
-            actor=command.actor,
-            on=command.on,
-            command_id=command.command_id,
-            **self._event_fields(command.trigger, fields),
-        )
+        trigger = command.trigger
+        self.check(trigger, command.actor, command.on, {**fields, **context})
+        record = getattr(self, self._recorders()[trigger])
+        fields = self._event_fields(trigger, fields)
+        if trigger in self.decision_labels or trigger == RECONFIRM:
+            # Bound to evidence: what the decider saw, filled in here, never by the caller.
+            fields["evidence_digest"] = self.evidence_digest(context)
+            fields["decided_on_version"] = self.version
+            if trigger == RECONFIRM:
+                fields["decisions"] = self.stale_decisions()
+        record(actor=command.actor, on=command.on, command_id=command.command_id, **fields)
+        if trigger != RECONFIRM:
+            self.review_decisions(command.actor, command.on, self._cause(trigger), context)
 
     def _event_fields(self, trigger: str, fields: dict[str, Any]) -> dict[str, Any]:
         """The event's fields for a checked command's (an aggregate may derive some)."""
         return fields
+
+    # ---------------------------------------------------------------- decisions bound to evidence
+
+    def relied_on_evidence(self, context: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """What a decision taken now relies on: the value of each name of ``relied_on`` (None
+        when part of it is held by other aggregates and ``context`` does not say it)."""
+        return {name: getattr(self, name) for name in self.relied_on}
+
+    def evidence_digest(self, context: Mapping[str, Any] | None = None) -> str | None:
+        """The digest a decision taken now records (:func:`~rectify.domain.decisions.
+        evidence_digest` of :meth:`relied_on_evidence`; None when that is not known here)."""
+        evidence = self.relied_on_evidence(context)
+        return None if evidence is None else evidence_digest(evidence)
+
+    def stale_decisions(self) -> tuple[str, ...]:
+        """The triggers of the standing decisions marked stale and not re-confirmed, in the
+        order of ``decision_labels``."""
+        return tuple(
+            t for t in self.decision_labels if t in self.decisions and self.decisions[t].stale
+        )
+
+    def watched_decisions(self) -> tuple[Decision, ...]:
+        """The standing decisions a change can make stale: current, with a digest, under a
+        workflow that can re-confirm them."""
+        if not self.decisions or not self.flow.has_trigger(RECONFIRM):
+            return ()
+        return tuple(d for d in self.decisions.values() if d.digest is not None and not d.stale)
+
+    def _cause(self, trigger: str) -> str:
+        label = self.flow.step(trigger).label if self.flow.has_trigger(trigger) else ""
+        return f"{label} ({trigger})" if label else trigger
+
+    def review_decisions(
+        self, actor: Actor, on: date, cause: str, context: Mapping[str, Any] | None = None
+    ) -> int:
+        """Mark stale each watched decision whose evidence differs now from its digest, after
+        a change (``cause``, by ``actor`` on ``on``); returns how many were marked. Every command
+        calls it after its event; the application calls it when something another aggregate
+        holds, relied on here, changed (a branch's linked issues)."""
+        watched = self.watched_decisions()
+        if not watched:
+            return 0
+        now = self.evidence_digest(context)
+        if now is None:
+            return 0
+        marked = 0
+        for decision in watched:
+            reason = stale_reason(
+                decision, now, cause, on, self.decision_labels.get(decision.trigger, "")
+            )
+            if reason is None:
+                continue
+            self._decision_marked_stale(
+                actor=actor,
+                on=max(on, self.last_on),
+                command_id=None,
+                decision=decision.trigger,
+                decided_on_version=decision.version,
+                evidence_digest=decision.digest,
+                current_digest=now,
+                reason=reason,
+            )
+            marked += 1
+        return marked
+
+    def _decision_marked_stale(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        decision: str,
+        decided_on_version: int | None,
+        evidence_digest: str | None,
+        current_digest: str,
+        reason: str,
+    ) -> None:
+        """Record that ``decision`` went stale (the aggregate's DecisionMarkedStale)."""
+        raise NotImplementedError
+
+    def _decision_stale(self, on: date, decision: str, reason: str) -> None:
+        """Apply a DecisionMarkedStale (event bodies call this; no checks)."""
+        standing = self.decisions.get(decision)
+        if standing is not None:
+            self.decisions[decision] = standing.marked_stale(on, reason)
+        self.last_on = max(self.last_on, on)
+
+    def _decided(self, trigger: str, on: date, version: int | None, digest: str | None) -> None:
+        """Apply a decision: it stands now, current (event bodies call this)."""
+        self.decisions[trigger] = Decision(trigger, on, version, digest)
+
+    def _reconfirmed(
+        self, decisions: tuple[str, ...], on: date, version: int | None, digest: str | None
+    ) -> None:
+        """Apply a re-confirmation: the decisions named are current again, bound to ``digest``."""
+        for trigger in decisions:
+            standing = self.decisions.get(trigger)
+            if standing is not None:
+                self.decisions[trigger] = Decision(trigger, on, version, digest)
 
     @classmethod
     def _recorders(cls) -> Mapping[str, str]:

@@ -204,6 +204,21 @@ class LinkIssue(Command):
     branch_id: UUID
 
 
+@declared("issue", "replace_evidence")
+class ReplaceEvidence(Command):
+    """更換整改材料: new evidence of the rectification replaces the old (issue/3)."""
+
+    summary: NonEmptyStr
+    evidence: tuple[NonEmptyStr, ...] = ()
+
+
+@declared("issue", "reconfirm_decision", trigger="reconfirm")
+class ReconfirmDecision(Command):
+    """重新確認: the issue's stale decisions are current again, bound to the evidence now."""
+
+    note: Text = ""
+
+
 # ---------------------------------------------------------------- branches
 
 
@@ -244,6 +259,13 @@ class RejectDelisting(Command):
 
 @declared("branch", "delist")
 class Delist(Command):
+    note: Text = ""
+
+
+@declared("branch", "reconfirm_delisting", trigger="reconfirm")
+class ReconfirmDelisting(Command):
+    """重新確認摘帽: a stale delisting is current again, bound to the evidence now."""
+
     note: Text = ""
 
 

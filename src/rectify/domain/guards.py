@@ -149,6 +149,22 @@ def not_linked_elsewhere(
     return None
 
 
+def decision_stale(
+    aggregate: Issue | Branch, actor: Actor, on: date, args: Mapping[str, Any] | None
+) -> RectifyError | None:
+    """Only a stale decision is re-confirmed: one whose evidence changed after it was taken
+    (see :mod:`rectify.domain.decisions`)."""
+    if not aggregate.stale_decisions():
+        return TransitionNotAllowed(
+            "reconfirm",
+            aggregate.status.value,
+            issue_id=aggregate.id,
+            kind=aggregate.kind,
+            reason="no decision of it is stale: there is nothing to re-confirm",
+        )
+    return None
+
+
 # ---------------------------------------------------------------- the lagging-branch workflow
 
 
@@ -223,6 +239,7 @@ _GUARDS: dict[str, Guard] = {
         measure_open,
         measures_done,
         not_linked_elsewhere,
+        decision_stale,
         # branches
         dual_mentors,
         no_open_issues,

@@ -21,6 +21,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from rectify.domain.checked import Checked, CommandEvent
+from rectify.domain.decisions import Decision
 from rectify.domain.guards import GUARDS, not_before_on
 from rectify.domain.values import Actor, Mode, Severity, Source, Status, unit_key
 from rectify.domain.workflow import WorkflowDefinition
@@ -139,9 +140,20 @@ class Issue(Checked, Aggregate):
         evidence: tuple[str, ...]
 
     class RectificationVerified(Event):
-        """驗收: the issuing body accepts the rectification."""
+        """驗收: the issuing body accepts the rectification.
+
+        Version 2 binds it to its evidence: the digest of what it relied on and the version it
+        was decided on (None for verifications recorded before: no digest was recorded)."""
+
+        class_version = 2
 
         note: str
+        evidence_digest: str | None = None
+        decided_on_version: int | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(evidence_digest=None, decided_on_version=None)
 
     class RectificationRejected(Event):
         """退回: sent back for more work."""
@@ -149,9 +161,17 @@ class Issue(Checked, Aggregate):
         reason: str
 
     class ClosedOut(Event):
-        """銷號: struck off the ledger."""
+        """銷號: struck off the ledger (version 2: bound to its evidence, as a verification)."""
+
+        class_version = 2
 
         note: str
+        evidence_digest: str | None = None
+        decided_on_version: int | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(evidence_digest=None, decided_on_version=None)
 
     class Reopened(Event):
         """反彈: the problem came back after close-out."""
@@ -166,9 +186,18 @@ class Issue(Checked, Aggregate):
         reason: str
 
     class IssueWithdrawn(Event):
-        """撤銷: the finding was unfounded."""
+        """撤銷: the finding was unfounded (version 2: bound to its evidence, as a
+        verification)."""
+
+        class_version = 2
 
         reason: str
+        evidence_digest: str | None = None
+        decided_on_version: int | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(evidence_digest=None, decided_on_version=None)
 
     class ProgressReported(Event):
         """整改進展: a progress note; the state does not change."""
@@ -194,6 +223,33 @@ class Issue(Checked, Aggregate):
 
         branch_id: UUID
 
+    class EvidenceReplaced(Event):
+        """更換整改材料 (issue/3): new evidence of the rectification replaces the old."""
+
+        summary: str
+        evidence: tuple[str, ...]
+
+    class DecisionsReconfirmed(Event):
+        """重新確認 (issue/3): the stale ``decisions`` are current again, bound to the evidence
+        the re-confirming decider saw."""
+
+        decisions: tuple[str, ...]
+        note: str
+        evidence_digest: str | None
+        decided_on_version: int | None
+
+    class DecisionMarkedStale(Event):
+        """決定失效: what a standing decision (``decision``, its trigger, decided on version
+        ``decided_on_version`` with ``evidence_digest``) relied on changed afterwards, to
+        ``current_digest``; ``reason`` says how. Recorded by the issue itself, in the save of
+        the change."""
+
+        decision: str
+        decided_on_version: int | None
+        evidence_digest: str | None
+        current_digest: str
+        reason: str
+
     triggers: ClassVar[Mapping[type[Any], str]] = {
         IssueFound: "record",
         IssueAssigned: "assign",
@@ -210,8 +266,45 @@ class Issue(Checked, Aggregate):
         MeasureAdded: "add_measure",
         MeasureCompleted: "complete_measure",
         BranchLinked: "link_issue",
+        EvidenceReplaced: "replace_evidence",
+        DecisionsReconfirmed: "reconfirm",
     }
     """The workflow trigger each event class records: the one table of them."""
+
+    consequences: ClassVar[Mapping[type[Any], str]] = {DecisionMarkedStale: "mark_stale"}
+    """Events the issue records by itself, as the consequence of another (no command gives them)."""
+
+    decision_labels: ClassVar[Mapping[str, str]] = {
+        "verify": "驗收",
+        "close_out": "銷號",
+        "withdraw": "撤銷",
+    }
+    """The decisions bound to evidence (see :mod:`rectify.domain.decisions`)."""
+
+    relied_on: ClassVar[tuple[str, ...]] = (
+        "title",
+        "description",
+        "unit",
+        "source",
+        "acting_unit",
+        "responsible_person",
+        "deadline",
+        "measures",
+        "measure_dues",
+        "measures_done",
+        "measure_evidence",
+        "mode",
+        "campaign",
+        "rectified_on",
+        "summary",
+        "evidence",
+    )
+    """What a decision on an issue relies on, the one declaration: the finding (title,
+    description, unit, source), the rectifying unit and person (責任單位 / 責任人), the deadline,
+    the measures (整改措施: their texts, due dates, which are done and the evidence of each), how
+    and when it was rectified (mode, campaign, date) and its rectification's summary and
+    evidence (the latest, when replaced). Not who decided, nor notes, progress or dates of
+    decisions: a decision's own event never makes it stale."""
 
     # ---------------------------------------------------------------- creation
 
@@ -279,6 +372,10 @@ class Issue(Checked, Aggregate):
         self.extensions = 0
         self.progress: str | None = None
         self.progress_on: date | None = None
+        self.summary: str | None = None  # of the rectification, and its evidence
+        self.evidence: tuple[str, ...] = ()
+        self.measure_evidence: dict[int, tuple[str, ...]] = {}
+        self.decisions: dict[str, Decision] = {}
         self.last_on = on
         self.command_ids: set[str] = set()
         if command_id:
@@ -400,7 +497,17 @@ class Issue(Checked, Aggregate):
 
     # ---------------------------------------------------------------- events (apply only)
 
-    def _rectified(self, mode: Mode, actor: Actor, on: date, campaign: str | None) -> None:
+    def _rectified(
+        self,
+        mode: Mode,
+        actor: Actor,
+        on: date,
+        campaign: str | None,
+        summary: str,
+        evidence: tuple[str, ...],
+    ) -> None:
+        self.summary = summary
+        self.evidence = evidence
         self.mode = mode
         self.campaign = campaign
         self.rectified_on = on
@@ -442,7 +549,7 @@ class Issue(Checked, Aggregate):
         evidence: tuple[str, ...],
     ) -> None:
         self._enter("rectify_on_the_spot", on, command_id)
-        self._rectified(Mode.ON_THE_SPOT, actor, on, None)
+        self._rectified(Mode.ON_THE_SPOT, actor, on, None, summary, evidence)
 
     @event(CentrallyTreated)
     def _centrally_treated(
@@ -455,7 +562,7 @@ class Issue(Checked, Aggregate):
         evidence: tuple[str, ...],
     ) -> None:
         self._enter("treat_centrally", on, command_id)
-        self._rectified(Mode.CENTRAL, actor, on, campaign)
+        self._rectified(Mode.CENTRAL, actor, on, campaign, summary, evidence)
 
     @event(RectificationSubmitted)
     def _rectification_submitted(
@@ -467,13 +574,22 @@ class Issue(Checked, Aggregate):
         evidence: tuple[str, ...],
     ) -> None:
         self._enter("submit_rectification", on, command_id)
-        self._rectified(Mode.WITHIN_DEADLINE, actor, on, None)
+        self._rectified(Mode.WITHIN_DEADLINE, actor, on, None, summary, evidence)
 
     @event(RectificationVerified)
-    def _verified(self, actor: Actor, on: date, command_id: str | None, note: str) -> None:
+    def _verified(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        note: str,
+        evidence_digest: str | None = None,
+        decided_on_version: int | None = None,
+    ) -> None:
         self._enter("verify", on, command_id)
         self.verified_on = on
         self.verified_by = actor
+        self._decided("verify", on, decided_on_version, evidence_digest)
 
     @event(RectificationRejected)
     def _rejected(self, actor: Actor, on: date, command_id: str | None, reason: str) -> None:
@@ -484,11 +600,23 @@ class Issue(Checked, Aggregate):
         self.rectified_late = False
         self.mode = None
         self.campaign = None
+        self.summary = None
+        self.evidence = ()
+        self.decisions.pop("verify", None)
 
     @event(ClosedOut)
-    def _closed_out(self, actor: Actor, on: date, command_id: str | None, note: str) -> None:
+    def _closed_out(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        note: str,
+        evidence_digest: str | None = None,
+        decided_on_version: int | None = None,
+    ) -> None:
         self._enter("close_out", on, command_id)
         self.closed_out_on = on
+        self._decided("close_out", on, decided_on_version, evidence_digest)
 
     @event(Reopened)
     def _reopened(
@@ -506,6 +634,10 @@ class Issue(Checked, Aggregate):
         self.verified_on = None
         self.verified_by = None
         self.closed_out_on = None
+        self.summary = None
+        self.evidence = ()
+        self.decisions.pop("verify", None)  # no longer standing: the problem came back
+        self.decisions.pop("close_out", None)
 
     @event(DeadlineExtended)
     def _deadline_extended(
@@ -516,9 +648,18 @@ class Issue(Checked, Aggregate):
         self.extensions += 1
 
     @event(IssueWithdrawn)
-    def _withdrawn(self, actor: Actor, on: date, command_id: str | None, reason: str) -> None:
+    def _withdrawn(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        reason: str,
+        evidence_digest: str | None = None,
+        decided_on_version: int | None = None,
+    ) -> None:
         self._enter("withdraw", on, command_id)
         self.withdrawn_on = on
+        self._decided("withdraw", on, decided_on_version, evidence_digest)
 
     @event(ProgressReported)
     def _progress_reported(self, actor: Actor, on: date, command_id: str | None, text: str) -> None:
@@ -547,6 +688,7 @@ class Issue(Checked, Aggregate):
     ) -> None:
         self._enter("complete_measure", on, command_id)
         self.measures_done |= {number}
+        self.measure_evidence = {**self.measure_evidence, number: evidence}
         self._rectified_by(actor)  # completing a measure is rectifying work
 
     @event(BranchLinked)
@@ -556,9 +698,54 @@ class Issue(Checked, Aggregate):
         self._enter("link_issue", on, command_id)
         self.branch_id = branch_id
 
+    @event(EvidenceReplaced)
+    def _evidence_replaced(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        summary: str,
+        evidence: tuple[str, ...],
+    ) -> None:
+        self._enter("replace_evidence", on, command_id)
+        self.summary = summary
+        self.evidence = evidence
+        self._rectified_by(actor)  # replacing the evidence is rectifying work
+
+    @event(DecisionsReconfirmed)
+    def _decisions_reconfirmed(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        decisions: tuple[str, ...],
+        note: str,
+        evidence_digest: str | None,
+        decided_on_version: int | None,
+    ) -> None:
+        self._enter("reconfirm", on, command_id)
+        self._reconfirmed(decisions, on, decided_on_version, evidence_digest)
+
+    @event(DecisionMarkedStale)
+    def _decision_marked_stale(
+        self,
+        actor: Actor,
+        on: date,
+        command_id: str | None,
+        decision: str,
+        decided_on_version: int | None,
+        evidence_digest: str | None,
+        current_digest: str,
+        reason: str,
+    ) -> None:
+        self._decision_stale(on, decision, reason)
+
 
 EVENT_TRIGGERS: Mapping[type[Any], str] = Issue.triggers
 """The workflow trigger each event class records."""
+
+EVENT_ACTIONS: Mapping[type[Any], str] = {**Issue.triggers, **Issue.consequences}
+"""What each issue event class records: its trigger, or the consequence it is (``mark_stale``)."""
 
 
 def trigger_of(domain_event: object) -> str:

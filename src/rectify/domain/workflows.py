@@ -8,8 +8,10 @@ one gets a new version. :data:`WORKFLOWS` is built here explicitly; nothing regi
 being imported. A workflow of one's own is made known with :func:`register_workflow`.
 
 ========================  ==================================================================
-``issue/1``, ``issue/2``  the life of one problem (issue/2 tracks measures one by one)
-``branch/1``              the lagging-branch workflow (后進 → 整頓 → 摘帽)
+``issue/1`` … ``issue/3``  the life of one problem (issue/2 tracks measures one by one;
+                          issue/3 binds decisions to their evidence)
+``branch/1``, ``branch/2``  the lagging-branch workflow (后進 → 整頓 → 摘帽; branch/2
+                          re-confirms a stale delisting)
 ``round/1``               an inspection round (巡查)
 ``list/1``                a problem list (問題清單): who may issue one
 ``checklist/1``           a checklist: who may define one
@@ -185,7 +187,50 @@ ISSUE_WORKFLOW_V2 = WorkflowDefinition(
 branch. Issues recorded under issue/1 keep its rules: their measures are text only."""
 
 
-CURRENT_ISSUE_WORKFLOW = ISSUE_WORKFLOW_V2
+_AFTER_RECTIFICATION = ("rectified", "verified", "closed_out")
+
+
+def _widened(step: Step[Status], *states: str) -> Step[Status]:
+    return _revised(step, sources=(*step.sources, *_status(*states)))
+
+
+ISSUE_WORKFLOW_V3 = WorkflowDefinition(
+    name="issue",
+    version=3,
+    title="rectify issue workflow (issue/3)",
+    states=tuple(Status),
+    create=ISSUE_WORKFLOW_V2.create,
+    steps=(
+        *(
+            _widened(s, *_AFTER_RECTIFICATION)
+            if s.trigger in ("add_measure", "complete_measure")
+            else s
+            for s in ISSUE_WORKFLOW_V2.steps
+        ),
+        Step(
+            "replace_evidence",
+            _status(*_AFTER_RECTIFICATION),
+            None,
+            ("responsible@unit",),
+            label="更換整改材料",
+        ),
+        Step(
+            "reconfirm",
+            _status("verified", "closed_out"),
+            None,
+            ("verifier",),
+            ("independent_decision", "decision_stale"),
+            label="重新確認",
+        ),
+    ),
+)
+"""issue/3 binds decisions to their evidence (:mod:`rectify.domain.decisions`): evidence can
+change after rectification (``replace_evidence``; a measure added or completed then), which
+marks a verification or close-out standing on it stale, and ``reconfirm`` makes stale decisions
+current again. Issues recorded under issue/1 and issue/2 keep their rules."""
+
+
+CURRENT_ISSUE_WORKFLOW = ISSUE_WORKFLOW_V3
 """The workflow new issues are recorded under."""
 
 # ---------------------------------------------------------------- branches
@@ -262,7 +307,28 @@ BRANCH_WORKFLOW_V1 = WorkflowDefinition(
     ),
 )
 
-CURRENT_BRANCH_WORKFLOW = BRANCH_WORKFLOW_V1
+BRANCH_WORKFLOW_V2 = WorkflowDefinition(
+    name="branch",
+    version=2,
+    title="rectify lagging-branch workflow (branch/2)",
+    states=_ALL,
+    create=BRANCH_WORKFLOW_V1.create,
+    steps=(
+        *BRANCH_WORKFLOW_V1.steps,
+        Step(
+            "reconfirm",
+            _states("delisted"),
+            None,
+            ("verifier",),
+            ("decision_stale",),
+            label="重新確認摘帽",
+        ),
+    ),
+)
+"""branch/2 binds the delisting (摘帽) to its evidence: a delisting whose linked issues or
+ratings change afterwards is marked stale, and ``reconfirm`` makes it current again."""
+
+CURRENT_BRANCH_WORKFLOW = BRANCH_WORKFLOW_V2
 """The workflow new branches are registered under."""
 
 # ---------------------------------------------------------------- inspection rounds
@@ -321,7 +387,9 @@ _WORKFLOWS: dict[str, WorkflowDefinition[Any]] = {
     for w in (
         ISSUE_WORKFLOW_V1,
         ISSUE_WORKFLOW_V2,
+        ISSUE_WORKFLOW_V3,
         BRANCH_WORKFLOW_V1,
+        BRANCH_WORKFLOW_V2,
         ROUND_WORKFLOW_V1,
         LIST_WORKFLOW_V1,
         CHECKLIST_WORKFLOW_V1,

@@ -9,10 +9,12 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from rectify.domain.issue import Issue
 from rectify.domain.values import RECTIFIED_STATUSES, Mode, Status
 from rectify.projections.ledger import LedgerRow
 
-"""Statuses that count as rectified (整改完成) in the figures."""
+DECISIONS: tuple[str, ...] = tuple(Issue.decision_labels)
+"""The decisions of an issue bound to evidence, which the figures count when stale."""
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -30,6 +32,8 @@ class Breakdown(BaseModel):
     closed_out: int
     overdue: int
     rectified_late: int
+    stale: int = 0
+    """Problems with a decision (驗收, 銷號, 撤銷) marked stale and not re-confirmed yet."""
 
     @property
     def active(self) -> int:
@@ -49,7 +53,7 @@ class Breakdown(BaseModel):
     @classmethod
     def of(cls, facts: Iterable[_Facts]) -> Breakdown:
         """The breakdown of rows given as :func:`_facts` of each."""
-        found = withdrawn = rectified = closed = overdue = late = 0
+        found = withdrawn = rectified = closed = overdue = late = stale = 0
         for f in facts:
             status = f[0]
             found += 1
@@ -58,6 +62,7 @@ class Breakdown(BaseModel):
             closed += status is Status.CLOSED_OUT
             overdue += f[2]
             late += f[3]
+            stale += f[8]
         return cls(
             found=found,
             withdrawn=withdrawn,
@@ -65,18 +70,19 @@ class Breakdown(BaseModel):
             closed_out=closed,
             overdue=overdue,
             rectified_late=late,
+            stale=stale,
         )
 
 
 # What the figures need of a row, read once: a ledger can be 100k rows.
-_Facts = tuple[Status, Mode | None, bool, bool, str, str, str | None, str | None]
+_Facts = tuple[Status, Mode | None, bool, bool, str, str, str | None, str | None, bool]
 
 
 def _facts(r: LedgerRow) -> _Facts:
     list_id = r.list_id
     return (
         r.status, r.mode, r.overdue, r.rectified_late, r.acting_unit, r.source.value, r.category,
-        str(list_id) if list_id else None,
+        str(list_id) if list_id else None, r.is_stale,
     )  # fmt: skip
 
 
@@ -110,6 +116,10 @@ class Figures(BaseModel):
     by_source: dict[str, Breakdown]
     by_category: dict[str, Breakdown]
     by_list: dict[str, Breakdown]
+    stale_by_status: dict[str, int]
+    """Problems with a stale decision, by status (``verified``, ``closed_out``, ...)."""
+    stale_by_decision: dict[str, int]
+    """Stale decisions not re-confirmed, by decision (``verify``, ``close_out``, ``withdraw``)."""
     days_to_rectify: Durations
     days_to_close_out: Durations
 
@@ -138,6 +148,8 @@ class Figures(BaseModel):
         modes = Counter(
             f[1].value for f in facts if f[1] is not None and f[0] in RECTIFIED_STATUSES
         )
+        stale = Counter(f[0].value for f in facts if f[8])
+        stale_decisions = Counter(d for r in rows if r.is_stale for d in r.stale_decisions)
         rectified = [r for r in rows if r.rectified_on is not None]
         closed = [r for r in rows if r.closed_out_on is not None]
         return cls(
@@ -150,6 +162,8 @@ class Figures(BaseModel):
             by_source=grouped(5),
             by_category=grouped(6),
             by_list=grouped(7),
+            stale_by_status={s.value: stale.get(s.value, 0) for s in Status},
+            stale_by_decision={d: stale_decisions.get(d, 0) for d in DECISIONS},
             days_to_rectify=Durations.of([(r.rectified_on - r.found_on).days for r in rectified]),  # type: ignore[operator]
             days_to_close_out=Durations.of([(r.closed_out_on - r.found_on).days for r in closed]),  # type: ignore[operator]
         )

@@ -40,6 +40,7 @@ _READ_FROM_ISSUE: dict[str, Callable[[Issue], Any]] = {
     "remarks_text": attrgetter("remarks"),
     "measures_done": lambda issue: tuple(sorted(issue.measures_done)),
     "recorded_at": attrgetter("modified_on"),
+    "stale_decisions": lambda issue: issue.stale_decisions(),
 }
 """The stored fields whose value is not the issue's attribute of the same name."""
 
@@ -59,6 +60,8 @@ class HasHistory(Protocol):
     def status(self) -> Status: ...
     @property
     def remarks_text(self) -> str: ...
+    @property
+    def stale_decisions(self) -> tuple[str, ...]: ...
 
 
 def remarks(row: HasHistory) -> str:
@@ -79,8 +82,14 @@ def remarks(row: HasHistory) -> str:
         history.append("逾期整改")
     if row.status is Status.WITHDRAWN:
         history.append("已撤銷")
+    if row.stale_decisions:
+        history.append(STALE_NOTE)
     notes += [n for n in history if n not in notes]
     return ",".join(notes)
+
+
+STALE_NOTE = "待重新確認"
+"""備註 of a problem with a stale decision (what it relied on changed after it)."""
 
 
 def measures_progress(done: int, total: int) -> str:
@@ -233,12 +242,13 @@ _UNREAD = object()
 class _Stored(Generic[T]):
     """A LedgerRow field read from the row's stored state when it is first asked for."""
 
-    __slots__ = ("decode", "index", "name")
+    __slots__ = ("decode", "index", "missing", "name")
 
-    def __init__(self, decode: Callable[[Any], T]) -> None:
+    def __init__(self, decode: Callable[[Any], T], missing: Any = _UNREAD) -> None:
         self.decode = decode
         self.index = -1
         self.name = ""
+        self.missing = missing  # the value of a row stored before the field was added
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -255,7 +265,12 @@ class _Stored(Generic[T]):
         values = row.values
         value = values[self.index]
         if value is _UNREAD:
-            value = values[self.index] = self.decode(row.parts[self.index])
+            parts = row.parts
+            if self.index < len(parts) or self.missing is _UNREAD:
+                value = self.decode(parts[self.index])
+            else:  # a row of an older schema, which read as it is (READABLE_SCHEMAS)
+                value = self.missing
+            values[self.index] = value
         return value  # type: ignore[no-any-return]
 
 
@@ -319,7 +334,8 @@ class LedgerRow:
         return parts
 
     # The stored fields, in the stored order (the packed state is read by position: a field is
-    # only ever added at the end, with a new SCHEMA_VERSION of the views).
+    # only ever added at the end, with a new SCHEMA_VERSION of the views; given a ``missing``
+    # value, rows of the schema before are read as they are, without a rebuild).
     id = _Stored(UUID)
     title = _Stored(_text)
     description = _Stored(_text)
@@ -358,6 +374,12 @@ class LedgerRow:
     round_id = _Stored(_opt_uuid)
     item = _Stored(_opt_text)
     measures_done = _Stored(_numbers)
+    stale_decisions = _Stored(_measures, missing=())  # views schema 5
+
+    @property
+    def is_stale(self) -> bool:
+        """A standing decision (驗收, 銷號, 撤銷) awaits re-confirmation."""
+        return bool(self.stale_decisions)
 
     @property
     def measures_progress(self) -> str:

@@ -11,8 +11,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 from pydantic_core import to_jsonable_python
 
-from rectify.domain.branch import BRANCH_EVENT_TRIGGERS
-from rectify.domain.issue import EVENT_TRIGGERS, Issue, open_measures
+from rectify.domain.branch import BRANCH_EVENT_ACTIONS
+from rectify.domain.issue import EVENT_ACTIONS, Issue, open_measures
 from rectify.domain.lists import RECORD_EVENT_TRIGGERS
 from rectify.domain.values import (
     Actor,
@@ -78,6 +78,14 @@ class IssueView(BaseModel):
     workflow: str
     version: int
     recorded_at: datetime
+    stale_decisions: tuple[str, ...]
+    """Standing decisions (``verify``, ``close_out``, ``withdraw``) marked stale: what they
+    relied on changed after them and they were not re-confirmed yet."""
+
+    @property
+    def is_stale(self) -> bool:
+        """A standing decision of the issue awaits re-confirmation."""
+        return bool(self.stale_decisions)
 
     @property
     def is_closed_out(self) -> bool:
@@ -115,8 +123,8 @@ AnyState = Status | BranchStatus | RoundStatus
 """The state of anything with a workflow: an issue, a branch, an inspection round."""
 
 _ACTIONS: dict[type[Any], tuple[str, str]] = {
-    **{cls: ("issue", action) for cls, action in EVENT_TRIGGERS.items()},
-    **{cls: ("branch", action) for cls, action in BRANCH_EVENT_TRIGGERS.items()},
+    **{cls: ("issue", action) for cls, action in EVENT_ACTIONS.items()},
+    **{cls: ("branch", action) for cls, action in BRANCH_EVENT_ACTIONS.items()},
     **{
         cls: (cls.__qualname__.split(".")[0], action)
         for cls, action in RECORD_EVENT_TRIGGERS.items()

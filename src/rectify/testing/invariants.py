@@ -43,6 +43,17 @@ DECISIONS = (
 )
 """Events that decide on an issue: separation of duties binds who records them."""
 
+BOUND_TO_EVIDENCE = (
+    Issue.RectificationVerified,
+    Issue.ClosedOut,
+    Issue.IssueWithdrawn,
+    Issue.DecisionsReconfirmed,
+)
+"""Events that record the digest of the evidence they relied on (rectify.domain.decisions)."""
+
+CONSEQUENCES = tuple(Issue.consequences)
+"""Events an issue records by itself as the consequence of another (not a transition)."""
+
 
 def _fail(issue_id: object, message: str) -> InvariantViolation:
     return InvariantViolation(f"issue {issue_id}: {message}")
@@ -79,7 +90,7 @@ def every_transition_was_allowed(events: Sequence[Issue.Event]) -> None:
     """Replayed under the issue's own workflow, every event was a transition from its state."""
     issue: Issue | None = None
     for e in events:
-        if issue is not None:
+        if issue is not None and not isinstance(e, CONSEQUENCES):
             trigger = trigger_of(e)
             if issue.flow.lookup(issue.status, trigger) is None:
                 raise _fail(
@@ -128,6 +139,47 @@ nobody_accepts_own_units_work = nobody_decides_on_own_work
 """The name this invariant had when it covered verification and rejection only."""
 
 
+def decisions_stale_exactly_when_their_evidence_changed(events: Sequence[Issue.Event]) -> None:
+    """A decision records the digest of what the issue was before it and the version it saw;
+    a standing decision is marked stale right after (in the save of) the change that made what
+    it relied on differ from its digest, and only then, once until re-confirmed."""
+    issue: Issue | None = None
+    owed: set[str] = set()  # decisions the last change made stale, still to be marked
+    for e in events:
+        if isinstance(e, Issue.DecisionMarkedStale):
+            if e.decision not in owed:
+                raise _fail(
+                    e.originator_id,
+                    f"event {e.originator_version} marks {e.decision} stale though nothing "
+                    "it relied on changed (or it was marked already)",
+                )
+            owed.discard(e.decision)
+            issue = e.mutate(issue)
+            continue
+        if owed:
+            raise _fail(
+                e.originator_id,
+                f"before event {e.originator_version}: {', '.join(sorted(owed))} not marked "
+                "stale after what it relied on changed",
+            )
+        if isinstance(e, BOUND_TO_EVIDENCE) and issue is not None:
+            recorded = (e.evidence_digest, e.decided_on_version)
+            if recorded[0] is not None and recorded != (issue.evidence_digest(), issue.version):
+                raise _fail(
+                    e.originator_id,
+                    f"event {e.originator_version} records a digest or version other than the "
+                    "issue's before it",
+                )
+        issue = e.mutate(issue)
+        assert issue is not None
+        watched = issue.watched_decisions()
+        if watched:
+            now = issue.evidence_digest()
+            owed = {d.trigger for d in watched if d.digest != now}
+    if owed:
+        raise _fail(events[-1].originator_id, f"{', '.join(sorted(owed))} not marked stale")
+
+
 HISTORY_INVARIANTS: dict[str, Callable[[Sequence[Issue.Event]], None]] = {
     f.__name__: f
     for f in (
@@ -136,6 +188,7 @@ HISTORY_INVARIANTS: dict[str, Callable[[Sequence[Issue.Event]], None]] = {
         every_transition_was_allowed,
         closed_out_only_after_verification,
         nobody_decides_on_own_work,
+        decisions_stale_exactly_when_their_evidence_changed,
     )
 }
 """Invariants of one issue's recorded history, by name."""
@@ -382,6 +435,7 @@ __all__ = [
     "check_branch",
     "check_issue",
     "closed_out_only_after_verification",
+    "decisions_stale_exactly_when_their_evidence_changed",
     "delisted_only_when_linked_issues_closed",
     "every_transition_was_allowed",
     "ledger_equals_replay",

@@ -28,7 +28,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multip
 
 from rectify.application import RectificationApp, connect
 from rectify.domain.branch import Branch
-from rectify.domain.commands import COMMANDS
+from rectify.domain.commands import COMMANDS, command_for
 from rectify.domain.issue import Issue
 from rectify.domain.values import OPEN_STATUSES
 from rectify.errors import OpenIssuesRemain, PermissionDenied, RectifyError, TransitionNotAllowed
@@ -144,7 +144,8 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
         onward = [(a, t) for a, t in choices if t != "withdraw"]
         if onward and data.draw(st.integers(0, 9), label="prefer onward") > 0:
             choices = onward
-        actor, trigger = data.draw(st.sampled_from(choices))
+        actor, step = data.draw(st.sampled_from(choices))
+        trigger = command_for("issue", step).command  # the command giving the step
         view = self.app.get_issue(issue_id, as_of=self.TODAY)
         args: dict[str, Any]
         if trigger == "complete_measure":
@@ -198,10 +199,10 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
     def allowed_branch_command(self, branch_id: UUID, data: st.DataObject) -> None:
         """A branch command the workflow allows now, by an actor allowed to give it."""
         choices = [
-            (a, t)
+            (a, command_for("branch", t).command)
             for a in ACTORS
             for t in self.app.allowed_branch_actions(branch_id, a)
-            if t in BRANCH_ACTIONS
+            if t not in ("link_issue", "mark_ready")  # given with another command; the policy's
         ]
         assume(choices)
         actor, action = data.draw(st.sampled_from(choices))
@@ -265,7 +266,7 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
         expect_success: bool = False,
     ) -> None:
         before = inv.snapshot(self.app, [issue_id], self.TODAY)
-        allowed = trigger in self.app.allowed_actions(issue_id, actor)
+        allowed = COMMANDS[trigger].trigger in self.app.allowed_actions(issue_id, actor)
         key = f"k{before.max_notification_id}-{trigger}"
         kwargs = {"actor": actor, "on": on, "command_id": key, **args}
         try:

@@ -107,11 +107,11 @@ def command_args(
                 "measures": st.lists(texts(valid=True), max_size=3).map(tuple),
             }
         )
-    if trigger in ("rectify_on_the_spot", "submit_rectification"):
+    if trigger in ("rectify_on_the_spot", "submit_rectification", "replace_evidence"):
         return st.fixed_dictionaries({"summary": text, "evidence": evidence})
     if trigger == "treat_centrally":
         return st.fixed_dictionaries({"campaign": text, "summary": text, "evidence": evidence})
-    if trigger in ("verify", "close_out"):
+    if trigger in ("verify", "close_out", "reconfirm_decision", "reconfirm"):
         return st.fixed_dictionaries({}, optional={"note": texts(valid=True)})
     if trigger in ("reject", "withdraw"):
         return st.fixed_dictionaries({"reason": text})
@@ -184,7 +184,7 @@ def branch_args(
             {"plan": text, "deadline": later, "mentors": mentors(unit, valid=valid)},
             optional={"goals": st.lists(texts(valid=True), max_size=2)},
         )
-    if action in ("request_delisting", "delist"):
+    if action in ("request_delisting", "delist", "reconfirm_delisting", "reconfirm"):
         return st.fixed_dictionaries({}, optional={"note": texts(valid=True)})
     if action == "reject_delisting":
         return st.fixed_dictionaries({"reason": text})
