@@ -30,7 +30,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -352,20 +352,40 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder):
 # ---------------------------------------------------------------------------- reading it back
 
 
-@dataclass
-class WalkRow:
-    """An event as stored, with its chain row (if any) and its predecessor's."""
+class WalkRow(NamedTuple):
+    """An event as stored, with its chain row (if any) and its predecessor's: the columns of
+    :attr:`ChainSQL.walk`, in order."""
 
     notification_id: int
     originator_id: Any
     version: int
     topic: str
     state: bytes
-    chained: bool
+    chain_position: int | None
+    """The chain row's notification id: None when the event has no chain row."""
     event_digest: bytes | None
     log_digest: bytes | None
-    has_predecessor: bool
+    predecessor_version: int | None
+    """The version of the event before it in its stream: None when there is none stored."""
     predecessor_digest: bytes | None
+
+    @property
+    def chained(self) -> bool:
+        return self.chain_position is not None
+
+    @property
+    def has_predecessor(self) -> bool:
+        return self.predecessor_version is not None
+
+    def cleaned(self) -> WalkRow:
+        """The row with every byte column as bytes (a value edited into text, as its UTF-8)."""
+        return self._replace(
+            topic=str(self.topic),
+            state=_blob(self.state),
+            event_digest=_blob(self.event_digest),
+            log_digest=_blob(self.log_digest),
+            predecessor_digest=_blob(self.predecessor_digest),
+        )
 
 
 @dataclass
@@ -379,7 +399,10 @@ class Orphan:
 
 
 class ChainReader(Protocol):
-    def rows(self, after: int, limit: int) -> list[WalkRow]: ...
+    def rows(self, after: int, limit: int) -> Sequence[Sequence[Any]]:
+        """The next ``limit`` events after notification ``after``, as :class:`WalkRow` fields."""
+        ...
+
     def chain_count(self) -> int: ...
     def orphans(self) -> list[Orphan]: ...
     def chained_between(self, low: int, high: int) -> list[Orphan]: ...
@@ -411,22 +434,10 @@ class SQLChainReader:
             c.execute(statement, params)
             return [tuple(r) for r in c.fetchall()]
 
-    def rows(self, after: int, limit: int) -> list[WalkRow]:
-        return [
-            WalkRow(
-                r[0],
-                r[1],
-                r[2],
-                str(r[3]),
-                _blob(r[4]),
-                r[5] is not None,
-                _blob(r[6]),
-                _blob(r[7]),
-                r[8] is not None,
-                _blob(r[9]),
-            )
-            for r in self._all(self.sql.walk, (after, limit))
-        ]
+    def rows(self, after: int, limit: int) -> list[Any]:
+        with self.transaction() as c:
+            c.execute(self.sql.walk, (after, limit))
+            return list(c.fetchall())
 
     def chain_count(self) -> int:
         return int(self._all(self.sql.count_chain)[0][0])
@@ -470,10 +481,10 @@ class MemoryChainReader:
                         s.originator_version,
                         s.topic,
                         s.state,
-                        chained is not None,
+                        nid if chained else None,
                         chained[2] if chained else None,
                         chained[3] if chained else None,
-                        pred is not None,
+                        s.originator_version - 1 if pred is not None else None,
                         pred_chain[2] if pred_chain else None,
                     )
                 )
@@ -538,22 +549,57 @@ class LogWalk:
     def findings(self) -> Iterator[Finding]:
         reader, result = self.reader, self.result
         chained, after = 0, 0
+        sha256, seal_topic, expect = hashlib.sha256, self.seal_topic, self.expect
+        topics: dict[str, bytes] = {}
         while page := reader.rows(after, WALK_PAGE):
-            for row in page:
-                yield from self._row(row)
-                result.events += 1
-                if row.chained and row.log_digest is not None:
-                    chained += 1
-                    self._prev_log = row.log_digest
-                    result.head = (row.notification_id, row.log_digest)
-                    if row.log_digest == self.expect and not self.broken:
-                        result.expected_at = row.notification_id
-                if row.topic == self.seal_topic:
-                    result.seals.append(
-                        (row.notification_id, row.originator_id, row.version, row.state)
+            last = result.last_position
+            for raw in page:
+                nid, oid, version, topic, state, chain_at, digest, log, pred_v, pred = raw
+                # The fast path: the next id, chained, its predecessor there, all bytes.
+                if (
+                    nid == last + 1
+                    and chain_at is not None
+                    and (version == 1 or pred_v is not None)
+                    and type(state) is bytes
+                    and type(digest) is bytes
+                    and type(log) is bytes
+                ):
+                    head = topics.get(topic)
+                    if head is None:
+                        t = topic.encode()
+                        head = topics[topic] = len(t).to_bytes(4, "big") + t
+                    ok = (
+                        sha256(
+                            _EVENT_TAG
+                            + (pred if type(pred) is bytes else GENESIS)
+                            + (oid.bytes if type(oid) is UUID else id_bytes(oid))
+                            + version.to_bytes(8, "big", signed=True)
+                            + head
+                            + state
+                        ).digest()
+                        == digest
+                        and sha256(
+                            _LOG_TAG + self._prev_log + nid.to_bytes(8, "big", signed=True) + digest
+                        ).digest()
+                        == log
                     )
-                result.last_position = row.notification_id
-            after = page[-1].notification_id
+                    if not ok:
+                        yield from self._row(WalkRow(*raw).cleaned())
+                else:
+                    row = WalkRow(*raw).cleaned()
+                    yield from self._row(row)
+                    digest, log = row.event_digest, row.log_digest
+                result.events += 1
+                if chain_at is not None and log is not None:
+                    chained += 1
+                    self._prev_log = log
+                    result.head = (nid, log)
+                    if log == expect and not self.broken:
+                        result.expected_at = nid
+                if topic == seal_topic:
+                    result.seals.append((nid, oid, version, _blob(state)))
+                result.last_position = last = nid
+            after = result.last_position
         if chained + len(self._named) != reader.chain_count():  # chain rows of events gone
             for orphan in reader.orphans():
                 if orphan.notification_id not in self._named:
