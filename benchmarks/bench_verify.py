@@ -32,8 +32,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import rectify
 from bench_ledger import record_history  # type: ignore[import-not-found]
+
+import rectify
 
 TARGET = 100_000
 """Events per second verify must reach on SQLite."""
