@@ -75,6 +75,9 @@ class BranchView(_View):
     rating_results: dict[str, bool]
     as_of: date
     version: int
+    stale_decisions: tuple[str, ...] = ()
+    """``("delist",)`` while the delisting is marked stale (what it relied on changed) and not
+    re-confirmed."""
 
     @property
     def is_lagging(self) -> bool:
@@ -116,6 +119,7 @@ class BranchView(_View):
             rating_results=branch.rating_results,
             as_of=as_of,
             version=branch.version,
+            stale_decisions=branch.stale_decisions(),
         )
 
 
