@@ -270,10 +270,9 @@ def _rechain(url: str) -> None:
         db.execute("DELETE FROM {chain}".format(**t))
         last: dict[Any, bytes] = {}
         head = GENESIS
-        for position, ident, version, topic, state in rows:
-            d = event_digest(
-                last.get(ident, GENESIS), id_bytes(ident), version, topic, bytes(state)
-            )
+        for position, ident, version, topic, stored in rows:
+            state = stored.encode() if isinstance(stored, str) else bytes(stored)
+            d = event_digest(last.get(ident, GENESIS), id_bytes(ident), version, topic, state)
             last[ident] = d
             head = log_digest(head, position, d)
             db.execute(
@@ -413,3 +412,46 @@ def test_rectify_verify_passes_on_the_demo_and_fails_on_a_tampered_copy(
     refused = run_rectify("verify", "--db", url, "--expect", "nope")
     assert refused.returncode == 2
     assert "expect" in refused.stdout
+
+
+def test_every_export_names_the_history_it_came_from_and_verify_proves_it(
+    played_demo: Any, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    url = played_demo.copy_to(tmp_path)
+    book_path, csv_path, notice_path = tmp_path / "l.xlsx", tmp_path / "l.csv", tmp_path / "n.md"
+    assert run_rectify("export", "--db", url, "--out", str(book_path)).returncode == 0
+    assert run_rectify("export", "--db", url, "--out", str(csv_path)).returncode == 0
+    done = run_rectify("notice", "--db", url, "--period", "2019", "--out", str(notice_path))
+    assert done.returncode == 0, done.stdout
+    sheet = load_workbook(book_path, read_only=True)["臺賬"]
+    footer = [str(r[0]) for r in sheet.iter_rows(values_only=True) if r and r[0]][-1]
+    digest = footer.split("sha256:")[1][:64]
+    assert f"rectify verify --expect {digest}" in footer
+    assert digest in csv_path.read_text(encoding="utf-8-sig")
+    assert digest in notice_path.read_text(encoding="utf-8")
+    app = rectify.connect(url, today=lambda: TODAY, catch_up=False)
+    sealed = app.history_digest()
+    assert sealed is not None
+    assert sealed.digest == digest
+    assert sealed.up_to == app.recorder.max_notification_id()
+    app.close()
+    assert run_rectify("verify", "--db", url, "--expect", digest).returncode == 0
+    # A history rewritten, with every chain computed again, no longer has that digest.
+    with intruder(url) as (db, t):
+        db.execute(f"UPDATE {t['events']} SET state = state || ' ' WHERE {t['position']} = 77")
+    _rechain(url)
+    done = run_rectify("verify", "--db", url, "--expect", digest, "--no-views")
+    assert done.returncode == 1
+    assert f"expected: digest {digest} seals no point of this history" in done.stdout
+
+
+def test_a_history_digest_known_at_a_point_seals_that_point(history: History) -> None:
+    app = rectify.connect(history.url, today=lambda: TODAY)
+    at = app.history_digest(history.sealed.up_to)
+    assert at == history.sealed
+    assert app.history_digest() == history.head
+    with pytest.raises(InvalidCommand):
+        app.history_digest(-1)
+    app.close()

@@ -171,6 +171,10 @@ class ChainSQL:
             f"WHERE e.{position} IS NULL ORDER BY c.notification_id"
         )
         self.log_at = f"SELECT log_digest FROM {chain} WHERE notification_id = ?"
+        self.head_at = (
+            f"SELECT notification_id, log_digest FROM {chain} WHERE notification_id <= ? "
+            "ORDER BY notification_id DESC LIMIT 1"
+        )
         self.between = (
             f"SELECT notification_id, originator_id, originator_version, log_digest FROM {chain} "
             "WHERE notification_id > ? AND notification_id < ? ORDER BY notification_id"
@@ -407,6 +411,10 @@ class ChainReader(Protocol):
     def orphans(self) -> list[Orphan]: ...
     def chained_between(self, low: int, high: int) -> list[Orphan]: ...
     def log_at(self, notification_id: int) -> bytes | None: ...
+    def head_at(self, notification_id: int) -> tuple[int, bytes] | None:
+        """The last chain row at or before ``notification_id``: its id and running digest."""
+        ...
+
     def meta(self) -> dict[str, str]: ...
     def has_chain(self) -> bool: ...
 
@@ -452,6 +460,10 @@ class SQLChainReader:
     def log_at(self, notification_id: int) -> bytes | None:
         found = self._all(self.sql.log_at, (notification_id,))
         return bytes(found[0][0]) if found else None
+
+    def head_at(self, notification_id: int) -> tuple[int, bytes] | None:
+        found = self._all(self.sql.head_at, (notification_id,))
+        return (int(found[0][0]), bytes(found[0][1])) if found else None
 
     def meta(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in self._all(self.sql.get_meta)}
@@ -503,6 +515,12 @@ class MemoryChainReader:
 
     def chained_between(self, low: int, high: int) -> list[Orphan]:
         return [o for o in self.orphans() if low < o.notification_id < high]
+
+    def head_at(self, notification_id: int) -> tuple[int, bytes] | None:
+        for position in range(min(notification_id, len(self.recorder._stored_events)), 0, -1):
+            if position in self.recorder.chain:
+                return position, self.recorder.chain[position][3]
+        return None
 
     def log_at(self, notification_id: int) -> bytes | None:
         found = self.recorder.chain.get(notification_id)

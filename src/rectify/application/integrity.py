@@ -23,6 +23,7 @@ from rectify.adapters.chain import ChainReader, LogWalk, as_uuid, parse_digest
 from rectify.adapters.store_access import replaying
 from rectify.adapters.viewstores import VIEW_KEYS, SQLiteViewStore, ViewStore
 from rectify.application.imports import ImportService
+from rectify.application.plumbing import check_position
 from rectify.domain.seals import (
     SEAL_ID,
     Checkpoint,
@@ -154,16 +155,20 @@ class IntegrityService(ImportService):
             return Checkpoint(head[0], head[1].hex())
         return None
 
-    def history_digest(self) -> Checkpoint | None:
-        """The running digest sealing the log up to where the views have read: what the ledger,
-        figures and exports read now were made from (printed on every export; give it to
-        ``rectify verify --expect`` to prove later that this history was not rewritten)."""
+    def history_digest(self, up_to: int | None = None) -> Checkpoint | None:
+        """The running digest sealing the log up to event ``up_to`` (by default, up to where
+        the views have read): what a ledger, figures or an export read now (or known at
+        ``up_to``) were made from. Every export prints it; ``rectify verify --expect`` proves
+        with it later that this history was not rewritten. None for an empty store."""
+        if up_to is None:
+            self._from_views(lambda: None)  # current, as the ledger read just before
+            up_to = self.views.max_tracking_id(self.name) or 0
+        else:
+            up_to = check_position(up_to, "up_to")
         reader = self._chain_reader()
-        position = self.views.max_tracking_id(self.name) or 0
-        if position == 0:
-            return None
-        digest = reader.log_at(position)
-        return Checkpoint(position, digest.hex()) if digest is not None else None
+        self.recorder.adopt()  # type: ignore[attr-defined]
+        found = reader.head_at(up_to) if up_to else None  # ids a failed write skipped: none
+        return Checkpoint(found[0], found[1].hex()) if found is not None else None
 
     # ------------------------------------------------------------------ the parts
 
@@ -176,8 +181,7 @@ class IntegrityService(ImportService):
 
     def _head(self, reader: ChainReader) -> tuple[int, bytes] | None:
         last = self.recorder.max_notification_id() or 0
-        digest = reader.log_at(last) if last else None
-        return (last, digest) if digest is not None else None
+        return reader.head_at(last) if last else None
 
     def _check_seals(
         self,

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from rectify.adapters.spreadsheets.tabular import (
     EXPORT_COLUMNS,
     HEADERS,
+    digest_text,
     footer_text,
     writable,
     writable_cells,
@@ -22,6 +23,7 @@ from rectify.domain.values import Status
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from rectify.domain.seals import Checkpoint
     from rectify.projections.figures import Figures
     from rectify.projections.ledger import LedgerRow
 
@@ -55,8 +57,11 @@ def write_xlsx(
     as_of: date,
     known_at: int | None,
     exported_at: datetime | None = None,
+    sealed: Checkpoint | None = None,
 ) -> None:
-    """The ledger sheet (臺賬) and the figures sheet (整改進度) in one workbook.
+    """The ledger sheet (臺賬) and the figures sheet (整改進度) in one workbook; under the
+    ledger, the footer and, given ``sealed`` (``app.history_digest(known_at)``), the digest of
+    the history it was made from.
 
     Every text cell is written as :func:`~rectify.adapters.spreadsheets.tabular.writable` gives it: a character
     XML cannot carry (a control character an older store may hold) becomes U+FFFD."""
@@ -86,6 +91,8 @@ def write_xlsx(
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(last, 1)}"
     sheet.append([])
     sheet.append([writable(footer_text(as_of, known_at, moment))])
+    if sealed is not None:
+        sheet.append([digest_text(sealed)])
     _figures_sheet(book.create_sheet("整改進度"), figures)
     book.save(path)
 
@@ -131,9 +138,11 @@ def write_csv(
     as_of: date,
     known_at: int | None,
     exported_at: datetime | None = None,
+    sealed: Checkpoint | None = None,
 ) -> None:
     """The ledger as CSV (UTF-8 with a byte-order mark, so Excel opens it in Chinese); text
-    cells as :func:`~rectify.adapters.spreadsheets.tabular.writable` gives them."""
+    cells as :func:`~rectify.adapters.spreadsheets.tabular.writable` gives them; the footer,
+    and the digest of the history (``sealed``) under it."""
     moment = exported_at or datetime.now(UTC)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f)
@@ -147,3 +156,5 @@ def write_csv(
             )
         out.writerow([])
         out.writerow([writable(footer_text(as_of, known_at, moment))])
+        if sealed is not None:
+            out.writerow([digest_text(sealed)])

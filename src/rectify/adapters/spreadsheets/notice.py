@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from rectify.adapters.spreadsheets.tabular import writable
+from rectify.adapters.spreadsheets.tabular import digest_text, writable
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from rectify.domain.seals import Checkpoint
     from rectify.projections.notice import Notice, NoticeLine
 
 HEADERS = ("責任單位", "本期發現", "本期整改", "本期銷號", "逾期未改", "逾期整改")
@@ -32,8 +33,9 @@ def _cells(line: NoticeLine) -> list[str | int]:
     ]
 
 
-def notice_markdown(notice: Notice) -> str:
-    """The notice as a Markdown document."""
+def notice_markdown(notice: Notice, sealed: Checkpoint | None = None) -> str:
+    """The notice as a Markdown document; ending with the digest of the history it was made
+    from, given ``sealed`` (``app.history_digest()``)."""
     p = notice.period
     out = [
         f"# 問題整改情況通報 {p.label}",
@@ -56,11 +58,14 @@ def notice_markdown(notice: Notice) -> str:
         "逾期情況納入年底考核。",
         "",
     ]
+    if sealed is not None:
+        out += [digest_text(sealed), ""]
     return "\n".join(out)
 
 
-def write_notice(path: Path, notice: Notice) -> None:
-    """Write the notice to ``path``: ``.md`` as Markdown, ``.xlsx`` as a workbook."""
+def write_notice(path: Path, notice: Notice, sealed: Checkpoint | None = None) -> None:
+    """Write the notice to ``path``: ``.md`` as Markdown, ``.xlsx`` as a workbook; with the
+    digest of the history it was made from at its foot, given ``sealed``."""
     if path.suffix.lower() == ".xlsx":
         book = Workbook()
         sheet = book.active
@@ -76,6 +81,8 @@ def write_notice(path: Path, notice: Notice) -> None:
         sheet.append(
             [f"統計期間 {notice.period.start} 至 {notice.period.end};逾期情況截至 {notice.as_of}"]
         )
+        if sealed is not None:
+            sheet.append([digest_text(sealed)])
         book.save(path)
     else:
-        path.write_text(notice_markdown(notice), encoding="utf-8")
+        path.write_text(notice_markdown(notice, sealed), encoding="utf-8")

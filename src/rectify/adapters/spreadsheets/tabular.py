@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from rectify.domain.seals import Checkpoint
 from rectify.domain.values import LabelledEnum, replace_unholdable
 from rectify.projections.ledger import LedgerRow
 
@@ -105,6 +106,15 @@ def footer_text(as_of: date, known_at: int | None, exported_at: datetime) -> str
     return (
         f"截至 {as_of.isoformat()}(as of),依據{known}(known at),"
         f"導出時間 {exported_at.isoformat(timespec='seconds')}(exported at)"
+    )
+
+
+def digest_text(sealed: Checkpoint) -> str:
+    """The line under an export that names the history it was made from: the running digest of
+    the log up to the last event it read, which ``rectify verify --expect`` checks later."""
+    return (
+        f"歷史摘要(history digest,事件 1–{sealed.up_to}):sha256:{sealed.digest}"
+        f"(核驗 verify: rectify verify --expect {sealed.digest})"
     )
 
 

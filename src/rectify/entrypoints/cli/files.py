@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from rectify.domain.seals import Checkpoint
 from rectify.entrypoints.cli import (
     DEFAULT_DB,
     AsOfOption,
@@ -42,11 +43,15 @@ def export(
     with opened(db) as application:
         rows = application.ledger(as_of, known_point(known_at))
         result = application.figures(as_of, known_point(known_at))
+        sealed = application.history_digest(result.known_at)
         if kind == "csv":
-            write_csv(out, rows, as_of=result.as_of, known_at=result.known_at)
+            write_csv(out, rows, as_of=result.as_of, known_at=result.known_at, sealed=sealed)
         else:
-            write_xlsx(out, rows, result, as_of=result.as_of, known_at=result.known_at)
+            write_xlsx(
+                out, rows, result, as_of=result.as_of, known_at=result.known_at, sealed=sealed
+            )
         console.print(f"wrote {len(rows)} rows as of {result.as_of} to {out}")
+        _print_digest(sealed)
 
 
 @app.command()
@@ -61,13 +66,20 @@ def notice(
 
     with opened(db) as application:
         result = application.notice(period)
+        sealed = application.history_digest()
         if out is None:
-            typer.echo(notice_markdown(result))
+            typer.echo(notice_markdown(result, sealed))
             return
-        write_notice(out, result)
+        write_notice(out, result, sealed)
         console.print(
             f"wrote the {result.period.label} notice ({len(result.lines)} units) to {out}"
         )
+        _print_digest(sealed)
+
+
+def _print_digest(sealed: Checkpoint | None) -> None:
+    if sealed is not None:
+        typer.echo(f"history digest (events up to {sealed.up_to}): {sealed.digest}")
 
 
 @app.command("import")
