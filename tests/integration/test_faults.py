@@ -237,6 +237,9 @@ def test_writers_racing_on_the_same_issues_lose_nothing(persistent_url: str) -> 
         assert set(given.values()) == {1}, "a command is stored twice"
         assert len(log) == 2 * ISSUES + WRITERS * ROUNDS
         views_equal_a_replay(app, issues)
+        chained = app.verify_integrity()  # four writers at once left one unbroken chain
+        assert chained.intact, chained.findings
+        assert chained.events == len(log)
     finally:
         app.close()
 
@@ -451,6 +454,9 @@ def test_an_import_and_a_catch_up_killed_part_way_leave_a_consistent_store(
         assert len(log) == first.events, f"{len(log)} events stored: part of the killed import"
         tracked = app.views.max_tracking_id(app.name) or 0
         assert 0 < tracked == tracked_at_kill < len(log)  # the batch being written left nothing
+        intact = app.verify_integrity()  # the chain of what is stored, the views so far
+        assert intact.intact, intact.findings
+        assert intact.events == len(log)
         rest = rectify.retrying(app.catch_up)
         assert tracked + rest == len(log)
         views_equal_a_replay(app, [log[0][1].originator_id], days=(TODAY,))
@@ -464,6 +470,7 @@ def test_an_import_and_a_catch_up_killed_part_way_leave_a_consistent_store(
         assert app.catch_up() == again.events == per_row * (ROWS - IMPORTED_BEFORE)
         assert len(app.ledger()) == ROWS
         views_equal_a_replay(app, issues[:2] + issues[-2:])
+        assert app.verify_integrity().intact
         print(
             f"\nkilled with {written} of {per_row * (ROWS - IMPORTED_BEFORE)} events written, "
             f"and with {tracked} of {first.events} projected; {len(log)} events after the import"
