@@ -11,7 +11,7 @@ import pytest
 
 from rectify.domain.roles import markdown_matrix
 from rectify.domain.workflows import (
-    BRANCH_WORKFLOW_V1,
+    CURRENT_BRANCH_WORKFLOW,
     CURRENT_ISSUE_WORKFLOW,
     ISSUE_WORKFLOW_V1,
     ROUND_WORKFLOW_V1,
@@ -114,7 +114,7 @@ def test_diagram_issue_prints_the_mermaid_state_diagram() -> None:
 def test_diagram_branch_and_round() -> None:
     branch = run("diagram", "branch")
     assert branch.returncode == 0, branch.stderr
-    assert branch.stdout.strip() == BRANCH_WORKFLOW_V1.mermaid().strip()
+    assert branch.stdout.strip() == CURRENT_BRANCH_WORKFLOW.mermaid().strip()
     assert "lagging --> consolidating: start_consolidation [dual_mentors" in branch.stdout
     assert "delisting_requested --> delisted: delist [no_open_issues]" in branch.stdout
     rnd = run("diagram", "round")
@@ -128,7 +128,7 @@ def test_roles_prints_the_matrix_the_readme_holds() -> None:
     assert issue.returncode == 0, issue.stderr
     assert issue.stdout == markdown_matrix(CURRENT_ISSUE_WORKFLOW)
     assert "| `verify` | 驗收 | — | other unit |" in issue.stdout
-    assert run("roles", "branch").stdout == markdown_matrix(BRANCH_WORKFLOW_V1)
+    assert run("roles", "branch").stdout == markdown_matrix(CURRENT_BRANCH_WORKFLOW)
     old = run("roles", "issue", "--version", "1")
     assert old.stdout == markdown_matrix(ISSUE_WORKFLOW_V1)
     assert "complete_measure" not in old.stdout

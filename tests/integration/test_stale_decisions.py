@@ -5,7 +5,10 @@ or a problem found before it is linked after it; the views equal a replay, also 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -15,6 +18,8 @@ from rectify.errors import InvalidCommand, PermissionDenied, TransitionNotAllowe
 from rectify.projections.ledger import STALE_NOTE
 from rectify.testing import invariants as inv
 from tests.conftest import COMMITTEE, TODAY, UNIT, Cast, rectified_issue
+
+OLD_STORE = Path(__file__).resolve().parents[1] / "data" / "store-v0.1.0.db"
 
 
 @pytest.fixture
@@ -115,3 +120,17 @@ def test_a_delisting_goes_stale_when_a_linked_issue_is_reopened_or_a_back_dated_
     assert branch.stale_decisions() == ("delist",)
     assert "補錄" in (branch.decisions["delist"].stale_reason or "")
     inv.check_branch(app, branch_id)
+
+
+def test_views_of_schema_4_are_upgraded_in_place_and_equal_a_replay(tmp_path: Path) -> None:
+    store = tmp_path / "old.db"
+    shutil.copyfile(OLD_STORE, store)
+    app = rectify.connect(f"sqlite:///{store}", today=lambda: TODAY, create=False)
+    try:
+        assert app.pending_events() == 0  # not rebuilt: upgraded
+        rows = app.ledger()
+        assert rows and all(r.stale_decisions == () for r in rows)
+        inv.ledger_equals_replay(app, TODAY, None)  # the upgraded rows are what a replay writes
+        inv.ledger_equals_replay(app, date(2019, 6, 30), None)
+    finally:
+        app.close()

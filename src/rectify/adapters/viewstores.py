@@ -51,9 +51,14 @@ PREFIX = "rectify_views"
 SCHEMA_VERSION = "5"  # 5: ledger rows say which decisions are stale (at the end of ``state``)
 
 READABLE_SCHEMAS = frozenset({"4"})
-"""Schemas whose tables today's code reads as they are: ensure_schema upgrades them in place
-(only the version row changes; their rows lack fields added at the end of ``state`` since,
-which read as those fields' ``missing`` value). Any other schema is dropped and rebuilt."""
+"""Schemas ensure_schema upgrades in place rather than rebuilding: each version row's packed
+``state`` gets the fields added since at its end, with the value every row of that schema
+has (schema 5 added ``stale_decisions``: none, as no decision was stale before), so the rows
+equal what a replay writes. Any other schema is dropped and rebuilt from the events."""
+
+_UPGRADES: dict[str, tuple[str, str]] = {"4": ("\x1f", ",[]]")}
+"""For each schema of READABLE_SCHEMAS, what a packed state (text, or a JSON array) gets at
+its end: an empty ``stale_decisions`` (rectify.projections.ledger's SEP and an empty item)."""
 
 VERSION_COLUMNS: tuple[str, ...] = (
     "issue_id", "version", "seq", "pos_from", "on_from", "unit", "responsible_unit", "status",
@@ -162,6 +167,14 @@ class ViewStore(TrackingRecorder, ABC):
                 for statement in self.view_table_statements():
                     c.execute(statement)
                 if found[0] != SCHEMA_VERSION:
+                    self._lock_views(c)
+                    text, array = _UPGRADES[found[0]]
+                    c.execute(
+                        f"UPDATE {self._table('versions')} SET state = CASE "
+                        "WHEN substr(state, 1, 1) = '[' "
+                        "THEN substr(state, 1, length(state) - 1) || ? ELSE state || ? END",
+                        (array, text),
+                    )
                     c.execute(
                         f"UPDATE {meta} SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,)
                     )

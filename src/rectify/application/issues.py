@@ -1,4 +1,9 @@
-"""Issue commands of :class:`~rectify.application.RectificationApp`."""
+"""Issue commands of :class:`~rectify.application.RectificationApp`.
+
+Why this module is long: it is one keyword method per issue command (each with its documented
+parameters, as users call them), from recording to re-confirming a decision; apart, the
+commands of one problem's life would be split across rooms for no other reason than length.
+"""
 
 from __future__ import annotations
 

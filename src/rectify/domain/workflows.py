@@ -7,6 +7,9 @@ then, not at first use). Each aggregate records the key of the workflow it runs 
 one gets a new version. :data:`WORKFLOWS` is built here explicitly; nothing registers itself by
 being imported. A workflow of one's own is made known with :func:`register_workflow`.
 
+Why this module is long: every released version of every workflow stays declared here, beside
+the version that revises it, so that a reader sees in one place what changed between them.
+
 ========================  ==================================================================
 ``issue/1`` … ``issue/3``  the life of one problem (issue/2 tracks measures one by one;
                           issue/3 binds decisions to their evidence)

@@ -200,6 +200,7 @@ class AuditEntry(BaseModel):
             f.name: to_jsonable_python(getattr(e, f.name))
             for f in dataclasses.fields(e)
             if f.name not in _NOT_DETAILS
+            and not (f.name in _UNLESS_RECORDED and getattr(e, f.name) is None)
         }
         return cls(
             issue_id=e.originator_id,
@@ -221,6 +222,9 @@ class AuditEntry(BaseModel):
 _NOT_DETAILS = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "on"}
 )
+_UNLESS_RECORDED = frozenset({"evidence_digest", "decided_on_version"})
+"""Details shown only when recorded: a decision stored before decisions were bound to their
+evidence reads them as None (upcast), and its audit entry stays as it was written."""
 _REASON_FIELDS = ("reason", "note", "summary", "text", "basis", "plan")
 
 
