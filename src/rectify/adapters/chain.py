@@ -37,6 +37,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from rectify.adapters.personal import KeyStore, MemoryKeyStore, SQLKeyStore
 from rectify.domain.seals import Finding, Kind
 
 GENESIS = bytes(32)
@@ -293,9 +294,22 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + list(
-            sqlite_chain_sql(self.events_table_name).create
+        return [
+            *super().construct_create_table_statements(),
+            *sqlite_chain_sql(self.events_table_name).create,
+            self._key_store().create,
+        ]
+
+    def _key_store(self) -> SQLKeyStore:
+        return SQLKeyStore(
+            "rectify_personal_keys",
+            lambda: self.datastore.transaction(commit=True),
+            blob="BLOB",
         )
+
+    def key_store(self) -> KeyStore:
+        """Where the persons' keys are kept (:mod:`rectify.adapters.personal`)."""
+        return self._key_store()
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -327,6 +341,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder):
         self.chain: dict[int, tuple[Any, int, bytes, bytes]] = {}
         self._last_digest: dict[Any, bytes] = {}
         self._head = GENESIS
+        self._keys = MemoryKeyStore()
 
     def _update_table(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -348,6 +363,10 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder):
 
     def chain_reader(self) -> ChainReader:
         return MemoryChainReader(self)
+
+    def key_store(self) -> KeyStore:
+        """Where the persons' keys are kept (:mod:`rectify.adapters.personal`)."""
+        return self._keys
 
     def adopt(self) -> None:
         """Nothing to adopt: a memory store is chained from its first event."""

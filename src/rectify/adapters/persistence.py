@@ -19,6 +19,7 @@ from eventsourcing.utils import TopicError, get_topic, resolve_topic
 from pydantic import TypeAdapter
 from pydantic_core import from_json
 
+from rectify.adapters.personal import MARK, PersonalCipher
 from rectify.domain.values import unholdable
 from rectify.errors import IntegrityError, InvalidCommand
 
@@ -48,15 +49,22 @@ def _adapter(cls: type[Any]) -> TypeAdapter[Any]:
 
 
 class PydanticMapper(Mapper[UUID]):
-    """Maps domain events to stored events and back with pydantic, with an upcast loop."""
+    """Maps domain events to stored events and back with pydantic, with an upcast loop; with a
+    :class:`~rectify.adapters.personal.PersonalCipher` (``personal``), names of people are
+    stored encrypted, each with its person's key."""
+
+    personal: PersonalCipher | None = None
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         cls = type(domain_event)
         adapter = _adapter(cls)
         class_version = getattr(cls, "class_version", 1)
-        if class_version > 1:
+        if class_version > 1 or self.personal is not None:
             data = adapter.dump_python(domain_event, mode="json", exclude=_ID_FIELDS)
-            data["class_version"] = class_version
+            if class_version > 1:
+                data["class_version"] = class_version
+            if self.personal is not None:
+                self.personal.seal(data)
             state = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         else:
             state = adapter.dump_json(domain_event, exclude=_ID_FIELDS)
@@ -83,6 +91,8 @@ class PydanticMapper(Mapper[UUID]):
             if not isinstance(data, dict):
                 msg = f"expected a JSON object, got {type(data).__name__}"
                 raise ValueError(msg)
+            if self.personal is not None and MARK in state:
+                self.personal.open(data)
             data["originator_id"] = stored_event.originator_id
             data["originator_version"] = stored_event.originator_version
             version = data.pop("class_version", 1)

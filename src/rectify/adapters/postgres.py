@@ -43,6 +43,7 @@ from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
 from rectify.adapters.chain import ChainReader, ChainSQL, SQLChainReader, adopt, chain_events
+from rectify.adapters.personal import KeyStore, SQLKeyStore
 from rectify.adapters.store_access import store_errors
 from rectify.errors import StoreUnavailable
 
@@ -94,7 +95,12 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
             blob="bytea",
             placeholder="%s",
         )
-        self.sql_create_statements += [SQL(s).format() for s in self.chain_sql.create]
+        self.keys = SQLKeyStore(
+            f"{schema}.rectify_personal_keys", self._reading, blob="bytea", placeholder="%s"
+        )
+        self.sql_create_statements += [
+            SQL(s).format() for s in (*self.chain_sql.create, self.keys.create)
+        ]
         self.begin_statement = SQL(
             "SET LOCAL statement_timeout = {statement}; SET LOCAL lock_timeout = {lock}; "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; NOTIFY {channel}"
@@ -174,6 +180,10 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     def chain_reader(self) -> ChainReader:
         return SQLChainReader(self.chain_sql, self._reading)
+
+    def key_store(self) -> KeyStore:
+        """Where the persons' keys are kept (:mod:`rectify.adapters.personal`)."""
+        return self.keys
 
     @contextmanager
     def _reading(self) -> Iterator[Any]:

@@ -10,20 +10,20 @@ from uuid import UUID
 
 from rectify.adapters.persistence import env_for_url
 from rectify.adapters.store_access import opening, typed_failures
-from rectify.application.integrity import IntegrityService
+from rectify.application.personal import PersonalDataService
 from rectify.domain.commands import Command
 from rectify.errors import InvalidCommand
 
 
 @typed_failures
-class RectificationApp(IntegrityService):
+class RectificationApp(PersonalDataService):
     """The rectification ledger as an eventsourcing application.
 
     Build one with :func:`rectify.connect`. ``today`` is the clock for default business dates
     (``on=``) and for refusing dates in the future; pass your own to replay or test.
 
     Its methods come from one service per concern (:mod:`rectify.application.plumbing`,
-    ``branches``, ``policies``, ``queries``, ``issues``, ``lists``, ``imports``, ``integrity``),
+    ``branches``, ``policies``, ``queries``, ``issues``, ``lists``, ``imports``, ``integrity``, ``personal``),
     each building on the one before, so each is read and typed on its own.
     """
 

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from rectify.adapters.chain import ChainedPOPOApplicationRecorder
 from rectify.adapters.persistence import PydanticMapper
+from rectify.adapters.personal import PersonalCipher
 from rectify.adapters.store_access import replaying
 from rectify.adapters.viewstores import AUDIT_COLUMNS, construct_views
 from rectify.domain.branch import Branch
@@ -69,6 +70,9 @@ class Plumbing(Application[UUID]):
         self.today = today
         self.catches_up = catch_up
         super().__init__(env)
+        key_store = getattr(self.recorder, "key_store", None)
+        if key_store is not None and isinstance(self.mapper, PydanticMapper):
+            self.mapper.personal = PersonalCipher(key_store())
         self.views = construct_views(self)
         self.projector = Projector(self.views, self._aggregate_at, self.name)
         self.views.ensure_schema(self.name)

@@ -287,7 +287,6 @@ class Issue(Checked, Aggregate):
         "unit",
         "source",
         "acting_unit",
-        "responsible_person",
         "deadline",
         "measures",
         "measure_dues",
@@ -300,11 +299,13 @@ class Issue(Checked, Aggregate):
         "evidence",
     )
     """What a decision on an issue relies on, the one declaration: the finding (title,
-    description, unit, source), the rectifying unit and person (責任單位 / 責任人), the deadline,
+    description, unit, source), the rectifying unit (責任單位), the deadline,
     the measures (整改措施: their texts, due dates, which are done and the evidence of each), how
     and when it was rectified (mode, campaign, date) and its rectification's summary and
     evidence (the latest, when replaced). Not who decided, nor notes, progress or dates of
-    decisions: a decision's own event never makes it stale."""
+    decisions: a decision's own event never makes it stale. Not the responsible person's name
+    either: it is personal data (:mod:`rectify.domain.personal`), and forgetting the person
+    must not make a decision on the evidence stale."""
 
     # ---------------------------------------------------------------- creation
 

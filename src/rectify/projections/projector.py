@@ -18,10 +18,14 @@ from eventsourcing.persistence import Tracking
 
 from rectify.adapters.viewstores import TrackingMoved, ViewStore, to_json
 from rectify.domain.issue import Issue
+from rectify.domain.personal import PersonalData
 from rectify.domain.seals import LogSeal
 from rectify.errors import IntegrityError
 from rectify.projections.ledger import issue_state, pack_state, stamp
 from rectify.projections.views import AnyState, AuditEntry, action_of
+
+_NOT_VIEWED = (LogSeal.Event, PersonalData.Event)
+"""Events about the store itself (checkpoints, forgetting), which no view shows."""
 
 LoadIssue = Callable[[UUID, int], Any]
 """Loads an aggregate as it was at a version (to continue from where the views stopped)."""
@@ -53,7 +57,7 @@ class Projector:
         if not notifications:
             return
         last = notifications[-1][0]
-        notifications = [(p, e) for p, e in notifications if not isinstance(e, LogSeal.Event)]
+        notifications = [(p, e) for p, e in notifications if not isinstance(e, _NOT_VIEWED)]
         issues: dict[UUID, Issue] = {}
         seqs: dict[UUID, int] = {}
         pending: dict[UUID, list[Any]] = {}  # the batch's latest row per issue, still open
