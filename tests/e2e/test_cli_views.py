@@ -127,9 +127,11 @@ def test_export_xlsx(demo: str, rows: int, tmp_path: Path) -> None:
     closed = [r for r in range(2, rows + 2) if sheet.cell(r, status + 1).value == "已銷號"]
     assert {sheet.cell(r, status + 1).fill.fgColor.rgb for r in closed} == {"00C6EFCE"}
     assert isinstance(sheet.cell(2, header.index("發現日期") + 1).value, datetime)
-    footer = sheet.cell(sheet.max_row, 1).value
+    footer, digest = (sheet.cell(sheet.max_row - n, 1).value for n in (1, 0))
     assert isinstance(footer, str)
     assert footer.startswith("截至 2019-09-30") and "exported at" in footer
+    assert isinstance(digest, str)
+    assert digest.startswith("歷史摘要(history digest") and "rectify verify --expect" in digest
     figures = book["整改進度"]
     labels = [r[0] for r in figures.iter_rows(values_only=True)]
     assert "整改率 rectification rate" in labels and "省財政廳" in labels
@@ -140,8 +142,11 @@ def test_export_csv(demo: str, rows: int, tmp_path: Path) -> None:
     assert run("export", "--db", demo, "--as-of", "2019-09-30", "--out", str(out)).returncode == 0
     text = out.read_text(encoding="utf-8-sig")
     table = list(csv.reader(text.splitlines()))
-    assert table[0][0] == "序號" and len(table) == 1 + rows + 2
-    assert table[-1][0].startswith("截至 2019-09-30")
+    assert (
+        table[0][0] == "序號" and len(table) == 1 + rows + 3
+    )  # a blank row, the footer, the digest
+    assert table[-2][0].startswith("截至 2019-09-30")
+    assert table[-1][0].startswith("歷史摘要(history digest")
     bad = run("export", "--db", demo, "--out", str(tmp_path / "x.pdf"))
     assert bad.returncode == 2
 
