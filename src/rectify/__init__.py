@@ -13,6 +13,7 @@ from rectify import errors
 from rectify.application import RectificationApp, connect
 from rectify.application.retry import retry_on_conflict, retrying
 from rectify.domain.issue import Issue
+from rectify.domain.seals import Checkpoint, Finding, FindingKind, IntegrityReport
 from rectify.domain.values import (
     Actor,
     BranchKind,
@@ -61,9 +62,13 @@ __all__ = [
     "BranchKind",
     "BranchStatus",
     "BranchView",
+    "Checkpoint",
     "ConcurrencyConflict",
+    "Finding",
+    "FindingKind",
     "FindingsDiff",
     "IntegrityError",
+    "IntegrityReport",
     "InvalidCommand",
     "Issue",
     "IssueView",

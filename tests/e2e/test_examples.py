@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PlayedDemo
+
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.py"))
 
@@ -39,6 +41,14 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "ledger of 2019-06-30 as known at position 2: 1 row(s)",
         "the back-dated entry changed what is known now of 30 June, not what was known then",
         "recorded after position 2 but dated by 2019-06-30 (補錄):",
+        "the history behind these answers is intact: 7 events, digest ",
+    ),
+    "verify_a_history.py": (
+        "checking the stored history:",
+        "306 events: intact",
+        "history digest kept: ",
+        "checkpoint recorded: events up to 306",
+        "the kept digest still seals this history",
     ),
     "property_test_a_rule.py": (
         "my rule held in the state machine (10 examples of up to 20 steps), checked on",
@@ -132,6 +142,20 @@ def test_embedding_twice_on_one_store_records_nothing_new(tmp_path: Path) -> Non
 
     assert ledger(second) == ledger(first)
     assert len(ledger(first)) == 3
+
+
+def test_the_auditor_verifies_the_demo_store_and_finds_the_intruders_edit(
+    played_demo: PlayedDemo, tmp_path: Path
+) -> None:
+    url = played_demo.copy_to(tmp_path)
+    out = _run([sys.executable, str(EXAMPLES_DIR / "verify_a_history.py"), url], tmp_path)
+    lines = out.splitlines()
+    assert "9,667 events: intact" in lines
+    assert "checkpoint recorded: events up to 9,667" in lines
+    assert "9,669 events: NOT intact, 2 finding(s)" in lines
+    assert any(line.startswith("  altered [event 4833 of ") for line in lines), out
+    assert any(line.startswith("  expected: digest ") for line in lines), out
+    assert any(line.startswith("the first event affected: position 4833,") for line in lines)
 
 
 @pytest.mark.parametrize(

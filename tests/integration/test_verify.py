@@ -14,7 +14,7 @@ import pytest
 
 import rectify
 from rectify.adapters.chain import GENESIS, event_digest, id_bytes, log_digest
-from rectify.domain.seals import SEAL_ID, IntegrityReport, Kind
+from rectify.domain.seals import SEAL_ID, FindingKind, IntegrityReport
 from rectify.errors import InvalidCommand
 from tests.conftest import TODAY, Cast, intruder, rectified_issue, run_rectify, stored_key
 
@@ -89,7 +89,7 @@ def history(persistent_url: str) -> History:
     return History(persistent_url)
 
 
-def _first(report: IntegrityReport, kind: Kind) -> Any:
+def _first(report: IntegrityReport, kind: FindingKind) -> Any:
     assert not report.intact
     found = report.first(kind)
     assert found is not None, [str(f) for f in report.findings]
@@ -116,7 +116,7 @@ def test_a_changed_byte_in_a_state_is_named(history: History) -> None:
         changed,
         history.key(history.first),
     )
-    found = _first(history.verify(), Kind.ALTERED)
+    found = _first(history.verify(), FindingKind.ALTERED)
     assert (found.originator_id, found.version) == (history.first, 2)
     assert found.notification_id == history.position(history.first, 2)
 
@@ -127,7 +127,7 @@ def test_a_changed_topic_is_named(history: History) -> None:
         "rectify.domain.issue:Issue.RectificationRejected",
         history.key(history.first),
     )
-    found = _first(history.verify(), Kind.ALTERED)
+    found = _first(history.verify(), FindingKind.ALTERED)
     assert (found.originator_id, found.version) == (history.first, 4)
 
 
@@ -140,7 +140,7 @@ def test_an_actor_rewritten_to_break_separation_of_duties_is_named(history: Hist
         forged,
         history.key(history.first),
     )
-    found = _first(history.verify(), Kind.ALTERED)
+    found = _first(history.verify(), FindingKind.ALTERED)
     assert (found.originator_id, found.version) == (history.first, 4)
 
 
@@ -150,7 +150,7 @@ def test_an_event_deleted_from_the_middle_of_a_stream_is_named(history: History)
         history.key(history.first),
     )
     report = history.verify()
-    found = _first(report, Kind.DELETED)
+    found = _first(report, FindingKind.DELETED)
     assert (found.originator_id, found.version) == (history.first, 2)
 
 
@@ -162,7 +162,7 @@ def test_an_event_deleted_from_the_end_of_a_stream_is_named(
     history.sql("DELETE FROM {events} WHERE {position} = %s", at)
     if chain_too:
         history.sql("DELETE FROM {chain} WHERE notification_id = %s", at)
-    found = _first(history.verify(), Kind.DELETED)
+    found = _first(history.verify(), FindingKind.DELETED)
     assert found.notification_id == at
     if not chain_too:
         assert (found.originator_id, found.version) == (history.second, 4)
@@ -172,7 +172,7 @@ def test_events_deleted_from_the_end_of_the_log_are_found(history: History) -> N
     last = history.position(history.third, 1)
     history.sql("DELETE FROM {events} WHERE {position} = %s", last)
     history.sql("DELETE FROM {chain} WHERE notification_id = %s", last)
-    found = _first(history.verify(), Kind.DELETED)
+    found = _first(history.verify(), FindingKind.DELETED)
     assert found.notification_id == last
 
 
@@ -182,7 +182,10 @@ def test_the_log_cut_back_before_its_checkpoint_is_found(history: History) -> No
     history.sql("DELETE FROM {events} WHERE {position} = %s", cut)
     history.sql("DELETE FROM {chain} WHERE notification_id = %s", cut)
     report = history.verify()
-    assert report.first(Kind.CHECKPOINT) is not None or report.first(Kind.DELETED) is not None
+    assert (
+        report.first(FindingKind.CHECKPOINT) is not None
+        or report.first(FindingKind.DELETED) is not None
+    )
     assert any(f.notification_id == cut for f in report.findings), report.findings
 
 
@@ -195,7 +198,7 @@ def test_an_inserted_event_is_named(history: History) -> None:
         "rectify.domain.issue:Issue.Reopened",
         state,
     )
-    found = _first(history.verify(), Kind.INSERTED)
+    found = _first(history.verify(), FindingKind.INSERTED)
     assert (found.originator_id, found.version) == (history.first, 6)
 
 
@@ -219,7 +222,7 @@ def test_a_forged_event_with_a_forged_chain_row_is_named(history: History) -> No
         digest,
         digest,
     )
-    found = _first(history.verify(), Kind.ALTERED)
+    found = _first(history.verify(), FindingKind.ALTERED)
     assert (found.originator_id, found.version, found.notification_id) == (history.first, 6, at)
 
 
@@ -232,7 +235,7 @@ def test_two_events_swapped_are_named(history: History) -> None:
             history.key(history.first),
             version,
         )
-    found = _first(history.verify(), Kind.ALTERED)
+    found = _first(history.verify(), FindingKind.ALTERED)
     assert (found.originator_id, found.version) == (history.first, 2)
 
 
@@ -241,7 +244,7 @@ def test_events_of_two_issues_swapped_are_named(history: History) -> None:
     state_a, state_b = history.state(history.first, 2), history.state(history.second, 2)
     history.sql("UPDATE {events} SET state = %s WHERE {position} = %s", state_b, a)
     history.sql("UPDATE {events} SET state = %s WHERE {position} = %s", state_a, b)
-    found = _first(history.verify(), Kind.ALTERED)
+    found = _first(history.verify(), FindingKind.ALTERED)
     assert found.notification_id == min(a, b)
 
 
@@ -255,9 +258,9 @@ def test_an_altered_checkpoint_is_named(history: History) -> None:
         history.key(SEAL_ID),
     )
     report = history.verify()
-    found = _first(report, Kind.ALTERED)
+    found = _first(report, FindingKind.ALTERED)
     assert (found.originator_id, found.version) == (SEAL_ID, 2)
-    assert _first(report, Kind.CHECKPOINT).originator_id == SEAL_ID
+    assert _first(report, FindingKind.CHECKPOINT).originator_id == SEAL_ID
 
 
 def _rechain(url: str) -> None:
@@ -294,11 +297,11 @@ def test_a_kept_digest_proves_a_history_rewritten_with_every_chain_recomputed(
     )
     _rechain(history.url)
     # The checkpoint still names the old digest: found without the kept one.
-    assert _first(history.verify(), Kind.CHECKPOINT).originator_id == SEAL_ID
+    assert _first(history.verify(), FindingKind.CHECKPOINT).originator_id == SEAL_ID
     history.sql("DELETE FROM {events} WHERE originator_id = %s", history.key(SEAL_ID))
     _rechain(history.url)
     assert history.verify(views=False).intact  # every chain agrees with the rewritten history
-    found = _first(history.verify(expect=kept.digest), Kind.EXPECTED)
+    found = _first(history.verify(expect=kept.digest), FindingKind.EXPECTED)
     assert kept.digest in found.message
     untouched_point = history.verify().head
     assert untouched_point is not None
@@ -352,7 +355,7 @@ def test_views_that_the_history_does_not_support_are_reported_and_mended(
 ) -> None:
     history.sql(edit)
     report = history.verify()
-    found = _first(report, Kind.VIEWS)
+    found = _first(report, FindingKind.VIEWS)
     assert words in found.message, [str(f) for f in report.findings]
     app = rectify.connect(history.url, today=lambda: TODAY, catch_up=False)
     app.rebuild_views()
@@ -362,7 +365,7 @@ def test_views_that_the_history_does_not_support_are_reported_and_mended(
 
 def test_views_tracked_past_the_log_are_reported(history: History) -> None:
     history.sql("UPDATE {tracking} SET notification_id = 17 WHERE application_name = 'rectify'")
-    found = _first(history.verify(), Kind.DELETED)
+    found = _first(history.verify(), FindingKind.DELETED)
     assert "tracked position" in found.message
 
 

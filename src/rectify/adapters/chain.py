@@ -38,7 +38,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from rectify.adapters.personal import KeyStore, MemoryKeyStore, SQLKeyStore
-from rectify.domain.seals import Finding, Kind
+from rectify.domain.seals import Finding, FindingKind
 
 GENESIS = bytes(32)
 """The digest before the first event (of an aggregate, or of the log)."""
@@ -646,7 +646,7 @@ class LogWalk:
         self.broken = True
         self._named.add(orphan.notification_id)
         return Finding(
-            Kind.DELETED,
+            FindingKind.DELETED,
             "an event that was recorded and chained is gone from the log",
             as_uuid(orphan.originator_id),
             orphan.version,
@@ -663,7 +663,7 @@ class LogWalk:
         if row.version > 1 and not row.has_predecessor:
             self.broken = True
             yield Finding(
-                Kind.DELETED,
+                FindingKind.DELETED,
                 f"version {row.version - 1} of its stream, before this event, is gone",
                 oid,
                 row.version - 1,
@@ -672,7 +672,7 @@ class LogWalk:
         if not row.chained:
             self.broken = True
             yield Finding(
-                Kind.INSERTED,
+                FindingKind.INSERTED,
                 "stored without a chain digest: forged, or written behind rectify's back",
                 oid,
                 row.version,
@@ -690,7 +690,7 @@ class LogWalk:
             self.broken = True
             what = "checkpoint" if row.topic == self.seal_topic else "event"
             yield Finding(
-                Kind.ALTERED,
+                FindingKind.ALTERED,
                 f"the {what}'s stored topic or state is not what was recorded (changed, or "
                 "swapped with another event)",
                 oid,
@@ -707,14 +707,14 @@ class LogWalk:
                 f"–{row.notification_id - 1}" if row.notification_id - 1 > last + 1 else ""
             )
             yield Finding(
-                Kind.DELETED,
+                FindingKind.DELETED,
                 f"event(s) {gone} are gone: the log's running digest does not follow on from "
                 f"event {last} to event {row.notification_id}",
                 notification_id=last + 1,
             )
             return
         yield Finding(
-            Kind.CHAIN,
+            FindingKind.CHAIN,
             f"the log's running digest does not follow on from the event before ({last}): "
             "events between were removed or reordered, or the chain was edited",
             oid,

@@ -8,7 +8,6 @@ before validation: a released event class changes only with an upcaster.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -17,7 +16,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import TopicError, get_topic, resolve_topic
 from pydantic import TypeAdapter
-from pydantic_core import from_json
+from pydantic_core import from_json, to_json
 
 from rectify.adapters.personal import MARK, PersonalCipher
 from rectify.domain.values import unholdable
@@ -65,7 +64,7 @@ class PydanticMapper(Mapper[UUID]):
                 data["class_version"] = class_version
             if self.personal is not None:
                 self.personal.seal(data)
-            state = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+            state = to_json(data)
         else:
             state = adapter.dump_json(domain_event, exclude=_ID_FIELDS)
         if self.compressor:

@@ -142,30 +142,49 @@ class SQLKeyStore:
 
 class PersonalCipher:
     """Encrypts the personal fields of an event's state on the way in, and opens them on the way
-    out; see the module."""
+    out; see the module.
+
+    What it sealed or opened is remembered (at most :attr:`remembered` values): a history is
+    read again and again (each command replays its aggregate), and the same name under the same
+    key is sealed to the same value. That gives nothing away that the sealed value does not say
+    already (it names its subject), and AES-GCM is safe with a nonce used again for the very
+    same plaintext under the same key."""
+
+    remembered = 50_000
 
     def __init__(self, keys: KeyStore) -> None:
         self.keys = keys
-        self._cache: dict[str, bytes | None] = {}
+        self._ciphers: dict[str, AESGCM | None] = {}
+        self._opened: dict[tuple[str, str], str] = {}
+        self._sealed: dict[tuple[str, str], dict[str, str]] = {}
         self._lock = threading.Lock()
 
-    def _key(self, subject: str, *, create: bool) -> bytes | None:
+    def _cipher(self, subject: str, *, create: bool) -> AESGCM | None:
         with self._lock:
-            if subject in self._cache:
-                return self._cache[subject]
+            if subject in self._ciphers:
+                return self._ciphers[subject]
         found = self.keys.key(subject, create=create)
+        cipher = AESGCM(found) if found is not None else None
         if found is not None or create:
             with self._lock:
-                self._cache[subject] = found
-        return found
+                self._ciphers[subject] = cipher
+        return cipher
 
     def forget(self, subjects: Iterable[str]) -> int:
         subjects = list(subjects)
         forgotten = self.keys.forget(subjects)
         with self._lock:
             for subject in subjects:
-                self._cache[subject] = None
+                self._ciphers[subject] = None
+            self._opened.clear()
+            self._sealed.clear()
         return forgotten
+
+    def _remember(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
+        with self._lock:
+            if len(cache) >= self.remembered:
+                cache.clear()
+            cache[key] = value
 
     # ------------------------------------------------------------------ sealing
 
@@ -176,13 +195,20 @@ class PersonalCipher:
             if not isinstance(text, str) or not text:
                 continue  # nothing personal to hide (an actor without a name)
             subject = field.subject(value)
-            key = self._key(subject, create=True)
-            if key is None:  # forgotten: what is new about them is not kept either
+            done = self._sealed.get((subject, text))
+            if done is not None:
+                put(dict(done))
+                continue
+            cipher = self._cipher(subject, create=True)
+            if cipher is None:  # forgotten: what is new about them is not kept either
                 put(REDACTED)
                 continue
             nonce = os.urandom(12)
-            sealed = AESGCM(key).encrypt(nonce, text.encode(), subject.encode())
-            put({SUBJECT: subject, SEALED: base64.b64encode(nonce + sealed).decode()})
+            sealed = cipher.encrypt(nonce, text.encode(), subject.encode())
+            done = {SUBJECT: subject, SEALED: base64.b64encode(nonce + sealed).decode()}
+            self._remember(self._sealed, (subject, text), done)
+            self._remember(self._opened, (subject, done[SEALED]), text)
+            put(dict(done))
 
     def open(self, state: dict[str, Any]) -> None:
         """Put back, in place, the personal fields of ``state`` (redacted if forgotten)."""
@@ -191,16 +217,22 @@ class PersonalCipher:
             sealed = value.get(SEALED)
             if not isinstance(subject, str) or not isinstance(sealed, str):
                 raise IntegrityError(f"a sealed personal field is malformed: {value!r:.80}")
-            key = self._key(subject, create=False)
-            if key is None:
+            text = self._opened.get((subject, sealed))
+            if text is not None:
+                put(text)
+                continue
+            cipher = self._cipher(subject, create=False)
+            if cipher is None:
                 put(REDACTED)
                 continue
             try:
                 raw = base64.b64decode(sealed, validate=True)
-                put(AESGCM(key).decrypt(raw[:12], raw[12:], subject.encode()).decode())
+                text = cipher.decrypt(raw[:12], raw[12:], subject.encode()).decode()
             except (ValueError, InvalidTag) as e:
                 msg = f"a personal field of {subject} does not open with its key: altered"
                 raise IntegrityError(msg) from e
+            self._remember(self._opened, (subject, sealed), text)
+            put(text)
 
 
 def _slots(

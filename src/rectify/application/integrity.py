@@ -28,8 +28,8 @@ from rectify.domain.seals import (
     SEAL_ID,
     Checkpoint,
     Finding,
+    FindingKind,
     IntegrityReport,
-    Kind,
     LogSeal,
 )
 from rectify.errors import IntegrityError, InvalidCommand, RectifyError
@@ -84,7 +84,7 @@ class IntegrityService(ImportService):
             if tracked > result.last_position:
                 findings.add(
                     Finding(
-                        Kind.DELETED,
+                        FindingKind.DELETED,
                         f"the log ends at event {result.last_position}, but {name} had read it "
                         f"up to event {tracked}: events were deleted from its end (or the "
                         "tracked position was moved)",
@@ -95,7 +95,7 @@ class IntegrityService(ImportService):
         if expected is not None and result.expected_at is None:
             findings.add(
                 Finding(
-                    Kind.EXPECTED,
+                    FindingKind.EXPECTED,
                     f"digest {expected.hex()} seals no point of this history: the history it "
                     "sealed was rewritten (or it is from another store)",
                 )
@@ -215,7 +215,7 @@ class IntegrityService(ImportService):
                 latest = Checkpoint(sealed.up_to, sealed.digest)
                 continue
             findings.add(
-                Finding(Kind.CHECKPOINT, message, as_uuid(originator_id), version, position)
+                Finding(FindingKind.CHECKPOINT, message, as_uuid(originator_id), version, position)
             )
         return latest, len(seals)
 
@@ -236,7 +236,7 @@ class IntegrityService(ImportService):
                     with replaying("log", "up to the views' position"):
                         projector.catch_up(read)
                 except RectifyError as e:
-                    yield Finding(Kind.VIEWS, f"the views cannot be checked: {e}")
+                    yield Finding(FindingKind.VIEWS, f"the views cannot be checked: {e}")
                     return
                 for table in VIEW_KEYS:
                     yield from _compare(table, self.views, fresh)
@@ -254,7 +254,9 @@ def _compare(table: str, stored: ViewStore, fresh: ViewStore) -> Iterator[Findin
     mine, right = next(ours, None), next(theirs, None)
     while mine is not None or right is not None:
         if named >= MAX_VIEW_FINDINGS:
-            yield Finding(Kind.VIEWS, f"{table}: more rows differ (rectify rebuild mends them)")
+            yield Finding(
+                FindingKind.VIEWS, f"{table}: more rows differ (rectify rebuild mends them)"
+            )
             return
         k_mine = tuple(mine[i] for i in index) if mine is not None else None
         k_right = tuple(right[i] for i in index) if right is not None else None
@@ -291,7 +293,7 @@ def _view_finding(table: str, what: str, row: Any, columns: tuple[str, ...]) -> 
     version = values.get("version")
     key = ", ".join(f"{k}={values[k]}" for k in VIEW_KEYS[table])
     return Finding(
-        Kind.VIEWS,
+        FindingKind.VIEWS,
         f"{table} row {key} {what} (rectify rebuild mends the views)",
         as_uuid(ident) if ident else None,
         int(version) if isinstance(version, int) else None,
@@ -304,7 +306,7 @@ class _Findings:
 
     def __init__(self) -> None:
         self.items: list[Finding] = []
-        self.counts: dict[Kind, int] = {}
+        self.counts: dict[FindingKind, int] = {}
 
     def add(self, finding: Finding) -> None:
         n = self.counts.get(finding.kind, 0) + 1

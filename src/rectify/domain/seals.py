@@ -58,7 +58,7 @@ class LogSeal(Aggregate):
         self.last_up_to = up_to
 
 
-class Kind(StrEnum):
+class FindingKind(StrEnum):
     """What a finding of a check is."""
 
     ALTERED = "altered"
@@ -84,7 +84,7 @@ class Kind(StrEnum):
 class Finding:
     """One thing a check found wrong, naming the first event affected where one is known."""
 
-    kind: Kind
+    kind: FindingKind
     message: str
     originator_id: UUID | None = None
     version: int | None = None
@@ -141,6 +141,6 @@ class IntegrityReport:
     def intact(self) -> bool:
         return not self.findings
 
-    def first(self, kind: Kind) -> Finding | None:
+    def first(self, kind: FindingKind) -> Finding | None:
         """The first finding of ``kind``, if any."""
         return next((f for f in self.findings if f.kind is kind), None)
