@@ -263,3 +263,23 @@ def _copy(state: dict[str, Any]) -> dict[str, Any]:
 
     copied: dict[str, Any] = json.loads(json.dumps(state))
     return copied
+
+
+def test_rectify_forget_on_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/l.db"
+    app = rectify.connect(url, today=lambda: TODAY)
+    issue = rectified_issue(app)
+    app.close()
+    refused = run_rectify("forget", "--db", url, "--name", "劉")
+    assert refused.returncode == 2
+    assert "actor-id" in refused.stdout
+    admin = ("--actor-id", "it-1", "--actor-unit", COMMITTEE)
+    done = run_rectify("forget", "--db", url, "--name", "劉", "--person-id", "resp", *admin)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("forgotten: 2 person(s); views rebuilt from 5 events")
+    again = run_rectify("forget", "--db", url, "--name", "劉", *admin)
+    assert again.stdout.startswith("forgotten: 0 person(s) (1 forgotten before)")
+    shown = run_rectify("show", str(issue), "--db", url)
+    assert REDACTED in shown.stdout
+    assert "劉處長" not in shown.stdout
+    assert run_rectify("verify", "--db", url).returncode == 0

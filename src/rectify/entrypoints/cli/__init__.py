@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rectify.application import RectificationApp, connect
-from rectify.domain.values import Mode, Status
+from rectify.domain.values import Actor, Mode, Role, Status
 from rectify.errors import InvalidCommand, NotFound, RectifyError
 from rectify.projections.ledger import LedgerRow
 
@@ -62,6 +62,41 @@ KnownAtOption = Annotated[
         help="Only what had been recorded by then: a log position or an ISO timestamp.",
     ),
 ]
+
+
+ActorIdOption = Annotated[
+    str | None,
+    typer.Option("--actor-id", envvar="RECTIFY_ACTOR_ID", help="Who does it: their id (required)."),
+]
+ActorNameOption = Annotated[
+    str | None,
+    typer.Option("--actor-name", envvar="RECTIFY_ACTOR_NAME", help="Who does it: their name."),
+]
+ActorUnitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor-unit", envvar="RECTIFY_ACTOR_UNIT", help="Who does it: their unit (required)."
+    ),
+]
+
+
+def acting(
+    actor_id: str | None, actor_name: str | None, actor_unit: str | None, role: Role, what: str
+) -> Actor:
+    """The actor a command that records is given by ``--actor-id``, ``--actor-name`` and
+    ``--actor-unit`` (or ``RECTIFY_ACTOR_*``), with ``role``; a missing one fails typed."""
+    missing = [o for o, v in (("--actor-id", actor_id), ("--actor-unit", actor_unit)) if not v]
+    if missing:
+        fail(
+            InvalidCommand(
+                missing[0].removeprefix("--"),
+                f"name who {what}: --actor-id ID --actor-unit UNIT [--actor-name NAME] "
+                "(or RECTIFY_ACTOR_ID, RECTIFY_ACTOR_UNIT, RECTIFY_ACTOR_NAME)",
+            )
+        )
+    with reported():
+        return Actor(actor_id, actor_name or "", actor_unit, [role])
+    raise AssertionError("unreachable")  # pragma: no cover - reported() exits
 
 
 def known_point(value: str | None) -> int | str | None:
@@ -212,9 +247,13 @@ from rectify.entrypoints.cli import demo, ledger, files, organisation, trust  # 
 
 __all__ = [
     "DEFAULT_DB",
+    "ActorIdOption",
+    "ActorNameOption",
+    "ActorUnitOption",
     "AsOfOption",
     "DbOption",
     "KnownAtOption",
+    "acting",
     "app",
     "console",
     "demo",

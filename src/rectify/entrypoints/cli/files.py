@@ -9,17 +9,21 @@ import typer
 from rich.table import Table
 
 from rectify.domain.seals import Checkpoint
+from rectify.domain.values import Role
 from rectify.entrypoints.cli import (
     DEFAULT_DB,
+    ActorIdOption,
+    ActorNameOption,
+    ActorUnitOption,
     AsOfOption,
     DbOption,
     KnownAtOption,
+    acting,
     app,
     console,
     fail,
     known_point,
     opened,
-    reported,
 )
 from rectify.errors import InvalidCommand
 
@@ -102,46 +106,20 @@ def import_(
     units: Annotated[
         Path | None, typer.Option(help="A file of known units, one a line; others are refused.")
     ] = None,
-    actor_id: Annotated[
-        str | None,
-        typer.Option(
-            "--actor-id", envvar="RECTIFY_ACTOR_ID", help="Who imports: their id (required)."
-        ),
-    ] = None,
-    actor_name: Annotated[
-        str | None,
-        typer.Option("--actor-name", envvar="RECTIFY_ACTOR_NAME", help="Who imports: their name."),
-    ] = None,
-    actor_unit: Annotated[
-        str | None,
-        typer.Option(
-            "--actor-unit",
-            envvar="RECTIFY_ACTOR_UNIT",
-            help="Who imports: their unit (required; not the unit of a problem the file says "
-            "was verified, closed out or withdrawn).",
-        ),
-    ] = None,
+    actor_id: ActorIdOption = None,
+    actor_name: ActorNameOption = None,
+    actor_unit: ActorUnitOption = None,
 ) -> None:
     """Import a legacy ledger as back-dated events: all rows or none; re-importing records nothing.
 
     The import is recorded by the actor named with --actor-id, --actor-name and --actor-unit (or
     RECTIFY_ACTOR_ID, RECTIFY_ACTOR_NAME, RECTIFY_ACTOR_UNIT), as a verifier: it records the
-    problems, their assignments and the verifications, close-outs and withdrawals the rows attest.
+    problems, their assignments and the verifications, close-outs and withdrawals the rows attest
+    (so the actor's unit may not be the unit of a problem the file says was decided on).
     """
     from rectify.adapters.spreadsheets.reading import ImportRejected
-    from rectify.domain.values import Actor, Role
 
-    missing = [o for o, v in (("--actor-id", actor_id), ("--actor-unit", actor_unit)) if not v]
-    if missing:
-        fail(
-            InvalidCommand(
-                missing[0].removeprefix("--"),
-                "name who imports: --actor-id ID --actor-unit UNIT [--actor-name NAME] "
-                "(or RECTIFY_ACTOR_ID, RECTIFY_ACTOR_UNIT, RECTIFY_ACTOR_NAME)",
-            )
-        )
-    with reported():
-        actor = Actor(actor_id, actor_name or "", actor_unit, [Role.VERIFIER])
+    actor = acting(actor_id, actor_name, actor_unit, Role.VERIFIER, "imports")
     # A dry run into a store not made yet plans against an empty one: every row is new; none is made.
     fallback = "memory://" if dry_run else None
     with opened(db, create=not dry_run, fallback=fallback) as application:

@@ -1,4 +1,5 @@
-"""Checking a history: ``verify`` (exit 0 when intact, 1 when anything is not as recorded)."""
+"""Trust: ``verify`` a history (exit 0 when intact, 1 when anything is not as recorded), and
+``forget`` a person (their names redacted for good)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ from typing import Annotated
 import typer
 
 from rectify.domain.seals import IntegrityReport
-from rectify.entrypoints.cli import DEFAULT_DB, DbOption, app, console, opened
+from rectify.domain.values import Role
+from rectify.entrypoints.cli import (
+    DEFAULT_DB,
+    ActorIdOption,
+    ActorNameOption,
+    ActorUnitOption,
+    DbOption,
+    acting,
+    app,
+    console,
+    opened,
+)
 
 
 @app.command()
@@ -53,11 +65,14 @@ def report_lines(report: IntegrityReport) -> list[str]:
             f"as found on {report.adopted_at} (what they were before then cannot be proved). "
             "Every later event was chained when it was stored."
         )
-    lines.append(
-        f"Checkpoints checked: {report.checkpoints}"
-        + (f"; latest seals {report.latest_checkpoint}" if report.latest_checkpoint else "")
-        + (f"; {report.unsealed:,} events after it" if report.unsealed else "")
-    )
+    if report.latest_checkpoint is None:
+        lines.append(f"No checkpoint yet: {report.unsealed:,} events unsealed.")
+    else:
+        lines.append(
+            f"Checkpoints checked: {report.checkpoints}; the latest seals "
+            f"{report.latest_checkpoint}"
+            + (f"; {report.unsealed:,} events after it" if report.unsealed else "")
+        )
     if report.sealed_now is not None:
         lines.append(f"Sealed now: {report.sealed_now}")
     if report.views_checked:
@@ -66,3 +81,30 @@ def report_lines(report: IntegrityReport) -> list[str]:
         lines.append(f"History digest: {report.head.digest} (up to event {report.head.up_to:,})")
         lines.append("Keep it; `rectify verify --expect DIGEST` proves later this history stands.")
     return lines
+
+
+@app.command()
+def forget(
+    db: DbOption = DEFAULT_DB,
+    person_id: Annotated[
+        str | None, typer.Option("--person-id", help="The actor id of the person to forget.")
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="The name of a person named as responsible or as mentor."),
+    ] = None,
+    actor_id: ActorIdOption = None,
+    actor_name: ActorNameOption = None,
+    actor_unit: ActorUnitOption = None,
+) -> None:
+    """Forget a person (crypto-shredding): their keys are deleted, their names read [已刪除]
+    everywhere from now on; the history still verifies. Given by an administrator (--actor-*)."""
+    actor = acting(actor_id, actor_name, actor_unit, Role.ADMIN, "forgets")
+    with opened(db) as application:
+        done = application.forget_person(actor=actor, actor_id=person_id, name=name)
+    before = len(done.subjects) - done.forgotten
+    typer.echo(
+        f"forgotten: {done.forgotten} person(s)"
+        + (f" ({before} forgotten before)" if before else "")
+        + f"; views rebuilt from {done.rebuilt_from:,} events"
+    )
