@@ -458,3 +458,18 @@ def test_a_history_digest_known_at_a_point_seals_that_point(history: History) ->
     with pytest.raises(InvalidCommand):
         app.history_digest(-1)
     app.close()
+
+
+def test_a_chain_removed_from_a_chained_store_is_not_taken_for_an_old_one(
+    history: History,
+) -> None:
+    """Without its chain rows the store looks written before chaining, and is sealed as found;
+    but its checkpoints show it was chained: that is reported, on both stores."""
+    history.sql("DELETE FROM {chain}")
+    history.sql("DELETE FROM {chain}_meta")
+    report = history.verify()
+    assert report.adopted_up_to == report.events == 12
+    assert report.head == history.head  # the digests are a function of the stored bytes alone
+    found = _first(report, FindingKind.CHAIN)
+    assert "its chain was removed" in found.message
+    assert found.notification_id == history.position(SEAL_ID, 2)

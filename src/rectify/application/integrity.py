@@ -92,6 +92,19 @@ class IntegrityService(ImportService):
                     )
                 )
                 break
+        meta = reader.meta()
+        adopted = int(meta["adopted_up_to"]) if "adopted_up_to" in meta else None
+        sealed_before = [p for p, *_ in result.seals if adopted is not None and p <= adopted]
+        if sealed_before:  # only a chaining rectify writes checkpoints: its chain was removed
+            findings.add(
+                Finding(
+                    FindingKind.CHAIN,
+                    f"the chain of events 1–{adopted} was missing and they were sealed as found "
+                    f"on {meta.get('adopted_at')}, but the log holds checkpoints among them "
+                    f"(event {sealed_before[0]}): it was chained before, and its chain was removed",
+                    notification_id=sealed_before[0],
+                )
+            )
         if expected is not None and result.expected_at is None:
             findings.add(
                 Finding(
@@ -103,7 +116,6 @@ class IntegrityService(ImportService):
         if views and not findings.items:
             for finding in self._check_views(min(views_at, result.last_position)):
                 findings.add(finding)
-        meta = reader.meta()
         head = Checkpoint(result.head[0], result.head[1].hex()) if result.head else None
         unsealed = result.last_position - (latest.up_to if latest else 0)
         sealed_now = None
@@ -115,7 +127,7 @@ class IntegrityService(ImportService):
             checkpoints=checked,
             latest_checkpoint=latest,
             unsealed=max(unsealed, 0) if sealed_now is None else 0,
-            adopted_up_to=int(meta["adopted_up_to"]) if "adopted_up_to" in meta else None,
+            adopted_up_to=adopted,
             adopted_at=meta.get("adopted_at"),
             views_checked=views and not findings.items,
             views_position=views_at,
