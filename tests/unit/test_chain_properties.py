@@ -5,6 +5,7 @@ by its position; the digest layout is a function of exactly what was stored."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +21,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 def _history(app: rectify.RectificationApp, steps: list[tuple[int, str]]) -> None:
     """Issues recorded, and progress reported on them, in the order ``steps`` says."""
-    issues = []
+    issues: list[UUID] = []
     for pick, text in steps:
         if not issues or pick % 3 == 0:
             issue = app.record_issue(
@@ -58,7 +59,7 @@ def test_whatever_is_recorded_verifies_intact(steps: list[tuple[int, str]]) -> N
     assert report.events == len(_stored(app))
     assert report.head is not None
     # The head is the running digest of exactly what is stored, by the documented layout.
-    head, last = GENESIS, {}
+    head, last = GENESIS, dict[Any, bytes]()
     for position, s in enumerate(_stored(app), start=1):
         d = event_digest(
             last.get(s.originator_id, GENESIS), id_bytes(s.originator_id),
