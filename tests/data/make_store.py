@@ -1,11 +1,18 @@
-"""Write ``store-v0.1.0.db``, a small SQLite store written by rectify 0.1.0, and what 0.1.0 answers
-about it, ``store-v0.1.0.expected.json``.
+"""Write ``store-v<version>.db``, a small SQLite store written by a release of rectify, and what
+that release answers about it, ``store-v<version>.expected.json`` (``<version>`` is the running
+``rectify.__version__``).
 
-How the committed files were made: with the 0.1.0 release (commit ad813fd) checked out as a git
-worktree at ``/tmp/old``, from the repository's root::
+How the committed files were made, from the repository's root:
 
-    git worktree add /tmp/old ad813fd
-    PYTHONPATH=/tmp/old/src .venv/bin/python tests/data/make_store_v0_1.py
+- ``store-v0.1.0``: with the 0.1.0 release (commit ad813fd) checked out as a git worktree at
+  ``/tmp/old`` (this script was then called ``make_store_v0_1.py``)::
+
+      git worktree add /tmp/old ad813fd
+      PYTHONPATH=/tmp/old/src .venv/bin/python tests/data/make_store_v0_1.py
+
+- ``store-v0.2.0``: by the 0.2.0 release itself (events chained, names encrypted, decisions bound
+  to evidence), ``.venv/bin/python tests/data/make_store.py``. Its history is 0.1.0's, then a
+  person forgotten (the names of 馬書記 read as redacted) and a checkpoint.
 
 ``tests/integration/test_stored_format.py`` opens a copy of that store with today's code and checks
 that it answers the same: the ledger (now, on a past date, as known at an earlier position), the
@@ -56,8 +63,8 @@ from rectify import Actor, Role
 from rectify.errors import NotFound, OpenIssuesRemain
 
 HERE = Path(__file__).resolve().parent
-STORE = HERE / "store-v0.1.0.db"
-EXPECTED = HERE / "store-v0.1.0.expected.json"
+STORE = HERE / f"store-v{rectify.__version__}.db"
+EXPECTED = HERE / f"store-v{rectify.__version__}.expected.json"
 TODAY = date(2019, 12, 31)
 PAST = "2019-07-31"
 """The earlier business date the ledger, figures, views and roll-ups are also asked about."""
@@ -887,6 +894,11 @@ def play(app: rectify.RectificationApp) -> dict[str, Any]:
         on="2019-06-12",
         command_id=key(),
     )
+
+    if hasattr(app, "forget_person"):  # 0.2.0 on: a person forgotten, the log sealed
+        admin = Actor("it-1", "系統管理員", COMMITTEE, [Role.ADMIN])
+        app.forget_person(actor=admin, actor_id="wj-ma", name="馬書記", command_id=key())
+        app.seal()
 
     return {
         "published": published,
