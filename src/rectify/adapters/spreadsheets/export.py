@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -63,32 +64,33 @@ def write_xlsx(
     ledger, the footer and, given ``sealed`` (``app.history_digest(known_at)``), the digest of
     the history it was made from.
 
-    Every text cell is written as :func:`~rectify.adapters.spreadsheets.tabular.writable` gives it: a character
-    XML cannot carry (a control character an older store may hold) becomes U+FFFD."""
+    Written in openpyxl's write-only mode, row by row: time linear in the rows, memory flat
+    (a cell is styled as it is written; nothing looks back at the sheet). Every text cell is
+    written as :func:`~rectify.adapters.spreadsheets.tabular.writable` gives it: a character XML
+    cannot carry (a control character an older store may hold) becomes U+FFFD."""
     moment = exported_at or datetime.now(UTC)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "臺賬"
-    sheet.append(list(HEADERS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    status_column = HEADERS.index("狀態") + 1
-    for row in rows:
-        sheet.append(writable_cells(row))
-        colour = traffic_light(row)
-        if colour is not None:
-            sheet.cell(row=sheet.max_row, column=status_column).fill = colour
-    last = sheet.max_row
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("臺賬")
     for n, column in enumerate(EXPORT_COLUMNS, start=1):
-        letter = get_column_letter(n)
-        sheet.column_dimensions[letter].width = column.width
-        if column.kind == "date":
-            for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=n, max_col=n):
-                cell.number_format = "yyyy-mm-dd"
+        sheet.column_dimensions[get_column_letter(n)].width = column.width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(last, 1)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(rows) + 1}"
+    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="center")
+    sheet.append([_cell(sheet, h, font=bold, alignment=wrapped) for h in HEADERS])
+    status_column = HEADERS.index("狀態")
+    dates = frozenset(i for i, c in enumerate(EXPORT_COLUMNS) if c.kind == "date")
+    for row in rows:
+        colour = traffic_light(row)
+        values = writable_cells(row)
+        cells: list[Any] = []
+        for i, value in enumerate(values):
+            if i in dates and value is not None:
+                cells.append(_cell(sheet, value, number_format="yyyy-mm-dd"))
+            elif i == status_column and colour is not None:
+                cells.append(_cell(sheet, value, fill=colour))
+            else:
+                cells.append(value)
+        sheet.append(cells)
     sheet.append([])
     sheet.append([writable(footer_text(as_of, known_at, moment))])
     if sealed is not None:
@@ -97,11 +99,26 @@ def write_xlsx(
     book.save(path)
 
 
-def _figures_sheet(sheet: Any, figures: Figures) -> None:
-    def rate(value: float | None) -> str:
-        return f"{value:.1%}" if value is not None else "—"
+def _cell(sheet: Any, value: Any, **style: Any) -> Cell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
-    sheet.append(["整改進度", f"as of {figures.as_of}"])
+
+def _figures_sheet(sheet: Any, figures: Figures) -> None:
+    """The figures: counts as whole numbers, rates as numbers shown as percentages, days rounded
+    to one decimal (numbers a clerk can add up, not text)."""
+    bold = Font(bold=True)
+
+    def rate(value: float | None) -> Any:
+        return _cell(sheet, value, number_format="0.0%") if value is not None else "—"
+
+    def days(value: float | None) -> Any:
+        return _cell(sheet, round(value, 1), number_format="0.0") if value is not None else "—"
+
+    sheet.column_dimensions["A"].width = 36
+    sheet.append([_cell(sheet, "整改進度", font=bold), f"as of {figures.as_of}"])
     t = figures.total
     for label, value in (
         ("發現問題 found", t.found),
@@ -112,23 +129,19 @@ def _figures_sheet(sheet: Any, figures: Figures) -> None:
         ("逾期整改 rectified late", t.rectified_late),
         ("整改率 rectification rate", rate(t.rectification_rate)),
         ("銷號率 close-out rate", rate(t.close_out_rate)),
-        ("平均整改天數 mean days to rectify", figures.days_to_rectify.mean),
-        ("整改天數中位數 median days to rectify", figures.days_to_rectify.median),
-        ("平均銷號天數 mean days to close out", figures.days_to_close_out.mean),
+        ("平均整改天數 mean days to rectify", days(figures.days_to_rectify.mean)),
+        ("整改天數中位數 median days to rectify", days(figures.days_to_rectify.median)),
+        ("平均銷號天數 mean days to close out", days(figures.days_to_close_out.mean)),
     ):
         sheet.append([label, value])
     sheet.append([])
-    sheet.append(
-        ["責任單位 unit", "發現", "已整改", "已銷號", "逾期", "逾期整改", "整改率", "銷號率"]
-    )
+    heads = ["責任單位 unit", "發現", "已整改", "已銷號", "逾期", "逾期整改", "整改率", "銷號率"]
+    sheet.append([_cell(sheet, h, font=bold) for h in heads])
     for unit, b in figures.by_unit.items():
         sheet.append(
             [writable(unit), b.found, b.rectified, b.closed_out, b.overdue, b.rectified_late,
              rate(b.rectification_rate), rate(b.close_out_rate)]
         )  # fmt: skip
-    sheet.column_dimensions["A"].width = 36
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
 
 
 def write_csv(
