@@ -383,6 +383,55 @@ class ViewStore(TrackingRecorder, ABC):
             )
             return [tuple(r) for r in c.fetchall()]
 
+    def version_spans(self, known_at: int | None) -> list[tuple[int, int, str, str | None, str]]:
+        """``(seq, version, on_from, on_to, state)`` of every version row recorded by position
+        ``known_at`` (every row, for None), in ledger order: the row was the problem's state on
+        business dates ``[on_from, on_to)`` as known then (``on_to`` None: still its latest)."""
+        versions = self._table("versions")
+        if known_at is None:
+            sql = f"SELECT seq, version, on_from, on_to, state FROM {versions}"
+            params: list[Any] = []
+        else:  # a row superseded only after known_at was still the latest then
+            sql = (
+                f"SELECT seq, version, on_from, CASE WHEN pos_to <= ? THEN on_to END, state "
+                f"FROM {versions} WHERE pos_from <= ?"
+            )
+            params = [known_at, known_at]
+        with self._cursor(commit=False) as c:
+            c.execute(sql, params)
+            rows: list[tuple[int, int, str, str | None, str]] = [
+                (r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()
+            ]
+        rows.sort(key=lambda r: (r[0], r[1]))
+        return rows
+
+    def last_action_dates(
+        self, action: str, as_of: date, known_at: int | None
+    ) -> list[tuple[str, str]]:
+        """``(issue_id, on_date)``: the latest business date by ``as_of`` on which each issue's
+        event ``action`` (a trigger: ``reopen``) happened, as recorded by position ``known_at``."""
+        where = ["kind = ?", "action = ?", "on_date <= ?"]
+        params: list[Any] = ["issue", action, as_of.isoformat()]
+        if known_at is not None:
+            where.append("position <= ?")
+            params.append(known_at)
+        with self._cursor(commit=False) as c:
+            c.execute(
+                f"SELECT issue_id, MAX(on_date) FROM {self._table('audit')} "
+                f"WHERE {' AND '.join(where)} GROUP BY issue_id",
+                params,
+            )
+            return [(r[0], r[1]) for r in c.fetchall()]
+
+    def record_names(self, kind: str) -> list[tuple[str, str]]:
+        """``(id, name)`` of the branches (lists, checklists, rounds: ``kind``) recorded."""
+        with self._cursor(commit=False) as c:
+            c.execute(
+                f"SELECT id, name FROM {self._table('records')} WHERE kind = ? ORDER BY position",
+                (kind,),
+            )
+            return [(r[0], r[1]) for r in c.fetchall()]
+
     def record_ids(self, kind: str) -> list[str]:
         """Ids of the branches (lists, checklists, rounds: ``kind``) recorded, in recorded order."""
         with self._cursor(commit=False) as c:

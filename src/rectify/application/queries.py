@@ -112,6 +112,45 @@ class QueryService(PolicyService):
         with no_cyclic_gc():
             return Figures.of(rows, day, position)
 
+    def ledger_history(
+        self, known_at: int | datetime | str | None = None
+    ) -> list[tuple[date, date | None, LedgerRow]]:
+        """Every state each problem's ledger row has had, as known at ``known_at`` (default:
+        now), in ledger order: ``(valid_from, valid_until, row)``, the row on the ledger of
+        every business date D with ``valid_from <= D < valid_until`` (``valid_until`` None:
+        still its state). One query of the views, for analyses over time (rectify.analysis)."""
+        position = self._known_at(known_at)
+        spans = self._from_views(lambda: self.views.version_spans(position))
+        with no_cyclic_gc():
+            return [
+                (
+                    start := date.fromisoformat(on_from),
+                    None if on_to is None else date.fromisoformat(on_to),
+                    LedgerRow(seq, state, start),
+                )
+                for seq, _, on_from, on_to, state in spans
+            ]
+
+    def last_action_on(
+        self,
+        action: str,
+        as_of: date | str | None = None,
+        known_at: int | datetime | str | None = None,
+    ) -> dict[UUID, date]:
+        """The business date each problem last saw ``action`` (an issue trigger: ``"reopen"``,
+        ``"reject"``, ``"extend_deadline"`` …) by ``as_of``, as known at ``known_at``."""
+        day, position = self._as_of(as_of), self._known_at(known_at)
+        action = check_text(action, "action")
+        found = self._from_views(lambda: self.views.last_action_dates(action, day, position))
+        return {UUID(ident): date.fromisoformat(on) for ident, on in found}
+
+    def recorded_names(self, kind: str) -> dict[UUID, str]:
+        """The name of every branch (``"branch"``), problem list (``"problem_list"``), checklist
+        or inspection round (``"round"``) recorded, by id, from the views (nothing replayed)."""
+        kind = check_text(kind, "kind")
+        found = self._from_views(lambda: self.views.record_names(kind))
+        return {UUID(ident): name for ident, name in found}
+
     def notice(self, period: str) -> Notice:
         """通報 for a month (``"2019-06"``), quarter (``"2019-Q2"``) or year (``"2019"``): per unit,
         found, rectified and closed out in the period, overdue at its end, rectified late in it."""
