@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 
 import rectify
 from rectify.adapters.personal import MemoryKeyStore, PersonalCipher, SQLKeyStore
-from rectify.domain.personal import REDACTED, PersonalData, actor_subject, name_subject
+from rectify.application.plumbing import FORGOTTEN_WITHIN
+from rectify.domain.personal import REDACTED, PersonalData, actor_subject, name_lookup
 from rectify.errors import IntegrityError, InvalidCommand, PermissionDenied
 from tests.conftest import COMMITTEE, TODAY, UNIT, Cast, intruder, rectified_issue, run_rectify
 
@@ -69,9 +71,13 @@ def test_no_name_is_stored_in_plain_text_and_every_name_reads_back(store_url: st
     if not store_url.startswith("memory"):
         with intruder(store_url) as (db, t):
             keys = db.execute(f"SELECT subject FROM {t['keys']}").fetchall()
+            names = db.execute(f"SELECT lookup, subject FROM {t['keys']}_names").fetchall()
         subjects = {r[0] for r in keys}
         assert actor_subject("resp") in subjects
-        assert name_subject("劉") in subjects
+        linked = dict(names)
+        assert linked[name_lookup("劉")] in subjects  # a random id, linked to the name's digest
+        assert linked[name_lookup("劉")] != name_lookup("劉")
+        assert name_lookup("劉").encode() not in stored, "the events hold a name's digest"
         assert not any(name in s for s in subjects for name in NAMES), "a key is named by a name"
     app.close()
 
@@ -85,7 +91,9 @@ def test_forgetting_a_person_redacts_them_everywhere_and_the_history_still_verif
     before = app.recorder.max_notification_id()
     done = app.forget_person(actor=Cast.admin, actor_id="resp", name="劉")
     assert done.forgotten == 2
-    assert done.subjects == (actor_subject("resp"), name_subject("劉"))
+    assert done.subjects[0] == actor_subject("resp")
+    assert done.subjects[1].startswith("name:")
+    assert done.subjects[1] != name_lookup("劉")  # the record leads nowhere near the name
     assert app.get_issue(issue).responsible_person == REDACTED
     trail = app.audit_trail(issue)
     assert trail[2].actor.name == REDACTED
@@ -198,21 +206,25 @@ def test_two_writers_naming_a_new_person_at_once_agree_on_one_key(tmp_path: Path
     url = f"sqlite:///{tmp_path}/l.db"
     apps = [rectify.connect(url, today=lambda: TODAY) for _ in range(4)]
     stores = [a.recorder.key_store() for a in apps]  # type: ignore[attr-defined]
-    got: list[bytes | None] = []
+    got: list[object] = []
+    named: list[object] = []
     barrier = threading.Barrier(len(stores))
 
     def make(store: SQLKeyStore) -> None:
         barrier.wait()
         got.append(store.key("actor:new", create=True))
+        named.append(store.subject(name_lookup("新人"), create=True))
 
     threads = [threading.Thread(target=make, args=(s,)) for s in stores]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(got) == 4
+    assert len(got) == len(named) == 4
     assert len(set(got)) == 1
-    assert got[0] is not None
+    assert isinstance(got[0], bytes)
+    assert len(set(named)) == 1  # one random subject for the name, whoever came first
+    assert isinstance(named[0], str)
     for a in apps:
         a.close()
 
@@ -245,7 +257,7 @@ def test_every_name_round_trips_and_only_the_forgotten_are_redacted(
     cipher.open(opened)
     assert opened == original
     gone = forget.draw(st.sampled_from(names))
-    cipher.forget([name_subject(gone)])
+    cipher.forget([name_lookup(gone)])
     opened = _copy(state)
     cipher.open(opened)
     assert opened["person"] == (REDACTED if _same(names[-1], gone) else names[-1])
@@ -255,7 +267,7 @@ def test_every_name_round_trips_and_only_the_forgotten_are_redacted(
 
 
 def _same(a: str, b: str) -> bool:
-    return name_subject(a) == name_subject(b)
+    return name_lookup(a) == name_lookup(b)
 
 
 def _copy(state: dict[str, Any]) -> dict[str, Any]:
@@ -276,10 +288,29 @@ def test_rectify_forget_on_the_command_line(tmp_path: Path) -> None:
     admin = ("--actor-id", "it-1", "--actor-unit", COMMITTEE)
     done = run_rectify("forget", "--db", url, "--name", "劉", "--person-id", "resp", *admin)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith("forgotten: 2 person(s); views rebuilt from 5 events")
+    assert done.stdout.startswith("forgotten now: 2 person(s) (not counting any forgotten before)")
+    assert "views rebuilt from 5 events" in done.stdout
     again = run_rectify("forget", "--db", url, "--name", "劉", *admin)
-    assert again.stdout.startswith("forgotten: 0 person(s) (1 forgotten before)")
+    assert again.stdout.startswith("forgotten now: 0 person(s)")
     shown = run_rectify("show", str(issue), "--db", url)
     assert REDACTED in shown.stdout
     assert "劉處長" not in shown.stdout
     assert run_rectify("verify", "--db", url).returncode == 0
+
+
+def test_a_process_that_read_names_before_they_were_forgotten_keeps_them_out_of_the_views(
+    persistent_url: str,
+) -> None:
+    reader = rectify.connect(persistent_url, today=lambda: TODAY)
+    issue = rectified_issue(reader)
+    assert reader.get_issue(issue).responsible_person == "劉"  # keys and names remembered
+    other = rectify.connect(persistent_url, today=lambda: TODAY)
+    other.forget_person(actor=Cast.admin, actor_id="resp", name="劉")
+    reader.verify(issue, actor=Cast.verifier, on="2019-06-11")  # a new ledger row for the issue
+    time.sleep(FORGOTTEN_WITHIN)
+    assert reader.get_issue(issue).responsible_person == REDACTED
+    assert reader.ledger()[0].responsible_person == REDACTED
+    report = other.verify_integrity()  # the shared views equal a replay: no name went back in
+    assert report.intact, report.findings
+    reader.close()
+    other.close()

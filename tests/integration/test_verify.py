@@ -300,10 +300,16 @@ def test_a_kept_digest_proves_a_history_rewritten_with_every_chain_recomputed(
     assert _first(history.verify(), FindingKind.CHECKPOINT).originator_id == SEAL_ID
     history.sql("DELETE FROM {events} WHERE originator_id = %s", history.key(SEAL_ID))
     _rechain(history.url)
-    assert history.verify(views=False).intact  # every chain agrees with the rewritten history
+    rewritten = history.verify(views=False)
+    if history.url.startswith("sqlite"):  # SQLite never skips an id: the gap gives it away
+        assert _first(rewritten, FindingKind.DELETED).notification_id == history.sealed.up_to + 1
+    else:  # PostgreSQL skips ids of failed writes: every chain agrees with the rewritten history
+        assert rewritten.intact
     found = _first(history.verify(expect=kept.digest), FindingKind.EXPECTED)
     assert kept.digest in found.message
-    untouched_point = history.verify().head
+    if history.url.startswith("sqlite"):
+        return
+    untouched_point = history.verify().head  # the rewritten history's own digest seals it
     assert untouched_point is not None
     assert history.verify(expect=untouched_point.digest, views=False).intact
 
@@ -473,3 +479,58 @@ def test_a_chain_removed_from_a_chained_store_is_not_taken_for_an_old_one(
     found = _first(report, FindingKind.CHAIN)
     assert "its chain was removed" in found.message
     assert found.notification_id == history.position(SEAL_ID, 2)
+
+
+def test_a_stream_hidden_by_respelling_its_id_is_named(tmp_path: Path) -> None:
+    """SQLite holds ids as text: the same UUID spelt in capitals would digest alike, yet the
+    issue could no longer be found. The check wants ids in the one form rectify writes."""
+    history = History(f"sqlite:///{tmp_path}/l.db")
+    history.sql(
+        "UPDATE {events} SET originator_id = upper(originator_id) WHERE originator_id = %s",
+        history.key(history.first),
+    )
+    found = _first(history.verify(views=False), FindingKind.ALTERED)
+    assert found.notification_id == 1  # the first event of the first issue
+    assert "not in the form stored" in found.message
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE {events} SET state = NULL WHERE rowid = 3",
+        "UPDATE {events} SET topic = CAST(topic AS BLOB) WHERE rowid = 3",
+        "UPDATE {events} SET topic = NULL WHERE rowid = 3",
+        "UPDATE {events} SET originator_version = 'x' WHERE rowid = 3",
+        "UPDATE {events} SET originator_version = NULL WHERE rowid = 3",
+        "UPDATE {events} SET originator_id = X'00' WHERE rowid = 3",
+        "INSERT INTO {chain}_meta VALUES ('adopted_up_to', 'abc')",
+        "UPDATE {tracking} SET notification_id = 'x' WHERE application_name = 'rectify'",
+        "UPDATE {views}_versions SET issue_id = NULL WHERE version = 2",
+    ],
+)
+def test_values_of_a_kind_rectify_never_writes_are_reported_not_raised(
+    tmp_path: Path, edit: str
+) -> None:
+    history = History(f"sqlite:///{tmp_path}/l.db")
+    history.sql(edit)
+    try:
+        report = history.verify()
+    except rectify.RectifyError:
+        return  # typed: good enough for what no release ever wrote
+    assert not report.intact or "meta" in edit, report
+
+
+def test_a_forged_checkpoint_beyond_any_position_is_reported(tmp_path: Path) -> None:
+    history = History(f"sqlite:///{tmp_path}/l.db")
+    state = history.state(SEAL_ID, 2)
+    forged = state.replace(
+        f'"up_to":{history.sealed.up_to}'.encode(), b'"up_to":' + str(2**70).encode()
+    )
+    assert forged != state
+    history.sql(
+        "UPDATE {events} SET state = %s WHERE originator_id = %s AND originator_version = 2",
+        forged,
+        history.key(SEAL_ID),
+    )
+    report = history.verify(views=False)
+    assert not report.intact

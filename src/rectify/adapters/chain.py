@@ -45,6 +45,7 @@ GENESIS = bytes(32)
 
 _EVENT_TAG = b"rectify.event.v1\x00"
 _LOG_TAG = b"rectify.log.v1\x00"
+_UUID_LENGTH = (16).to_bytes(2, "big")
 WALK_PAGE = 20_000
 """Rows read at a time by a walk of the log."""
 ADOPT_PAGE = 5_000
@@ -54,13 +55,14 @@ def event_digest(
     prev: bytes, originator_id: bytes, version: int, topic: str, state: bytes
 ) -> bytes:
     """The digest of one stored event, chained to the digest ``prev`` of the one before it in its
-    aggregate; ``originator_id`` as its 16 bytes (:func:`id_bytes`)."""
+    aggregate; ``originator_id`` as :func:`id_bytes` gives it (its length goes in first)."""
     t = topic.encode()
     return hashlib.sha256(
         b"".join(
             (
                 _EVENT_TAG,
                 prev,
+                len(originator_id).to_bytes(2, "big"),
                 originator_id,
                 version.to_bytes(8, "big", signed=True),
                 len(t).to_bytes(4, "big"),
@@ -91,6 +93,23 @@ def id_bytes(originator_id: UUID | str) -> bytes:
         )
     except ValueError:
         return originator_id.encode()
+
+
+def _id_field(originator_id: UUID | str) -> bytes:
+    found = id_bytes(originator_id)
+    return len(found).to_bytes(2, "big") + found
+
+
+def canonical_id(originator_id: Any) -> bool:
+    """Whether an id is in the form rectify stores it: a UUID, or (SQLite) its 32 lower-case hex
+    digits. Another spelling of the same UUID would digest alike, yet hide its stream."""
+    if type(originator_id) is UUID:
+        return True
+    return (
+        type(originator_id) is str
+        and len(originator_id) == 32
+        and all(c in "0123456789abcdef" for c in originator_id)
+    )
 
 
 def as_uuid(originator_id: Any) -> UUID | None:
@@ -297,7 +316,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         return [
             *super().construct_create_table_statements(),
             *sqlite_chain_sql(self.events_table_name).create,
-            self._key_store().create,
+            *self._key_store().creates,
         ]
 
     def _key_store(self) -> SQLKeyStore:
@@ -320,11 +339,17 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         return ids
 
     def chain_reader(self) -> ChainReader:
-        return SQLChainReader(self.chain_sql, lambda: self.datastore.transaction(commit=False))
+        return SQLChainReader(
+            self.chain_sql, lambda: self.datastore.transaction(commit=False), gapless=True
+        )
 
     def adopt(self) -> None:
         """Chain a store written before chaining (nothing when it is chained already)."""
+        if self.chain_reader().has_chain():
+            return
         with self.datastore.transaction(commit=True) as c:
+            # A write first, so this transaction holds the write lock before it reads.
+            c.execute(f"UPDATE {self.chain_sql.meta} SET value = value WHERE 0")
             c.execute(self.chain_sql.head)
             if c.fetchone() is None:
                 c.execute(self.chain_sql.max_position)
@@ -403,7 +428,7 @@ class WalkRow(NamedTuple):
     def cleaned(self) -> WalkRow:
         """The row with every byte column as bytes (a value edited into text, as its UTF-8)."""
         return self._replace(
-            topic=str(self.topic),
+            topic=self.topic if isinstance(self.topic, str) else repr(self.topic),
             state=_blob(self.state),
             event_digest=_blob(self.event_digest),
             log_digest=_blob(self.log_digest),
@@ -422,6 +447,9 @@ class Orphan:
 
 
 class ChainReader(Protocol):
+    gapless: bool
+    """Whether the store never skips a notification id (SQLite, memory): a gap is a deletion."""
+
     def rows(self, after: int, limit: int) -> Sequence[Sequence[Any]]:
         """The next ``limit`` events after notification ``after``, as :class:`WalkRow` fields."""
         ...
@@ -438,6 +466,17 @@ class ChainReader(Protocol):
     def has_chain(self) -> bool: ...
 
 
+def _malformed(row: WalkRow) -> str | None:
+    """What is wrong with a row's columns, if they hold what rectify never writes."""
+    if not canonical_id(row.originator_id):
+        return f"its originator id {row.originator_id!r:.40} is not in the form stored"
+    if type(row.version) is not int or row.version < 1:
+        return f"its version {row.version!r:.20} is not a whole number from 1"
+    if not isinstance(row.topic, str) or row.state is None:
+        return "its topic or state is missing or not of its kind"
+    return None
+
+
 def _blob(value: Any) -> Any:
     """Bytes as a store gave them (a value edited into text is read as its UTF-8 bytes)."""
     if value is None or isinstance(value, bytes):
@@ -452,9 +491,10 @@ def _blob(value: Any) -> Any:
 class SQLChainReader:
     """Reads a chain kept in SQL tables (SQLite, or PostgreSQL through its cursor adapter)."""
 
-    def __init__(self, sql: ChainSQL, transaction: Any) -> None:
+    def __init__(self, sql: ChainSQL, transaction: Any, *, gapless: bool) -> None:
         self.sql = sql
         self.transaction = transaction
+        self.gapless = gapless
 
     def _all(self, statement: str, params: Sequence[Any] = ()) -> list[Any]:
         with self.transaction() as c:
@@ -492,6 +532,8 @@ class SQLChainReader:
 
 
 class MemoryChainReader:
+    gapless = True
+
     def __init__(self, recorder: ChainedPOPOApplicationRecorder) -> None:
         self.recorder = recorder
 
@@ -596,7 +638,10 @@ class LogWalk:
                 if (
                     nid == last + 1
                     and chain_at is not None
+                    and type(version) is int
+                    and type(topic) is str
                     and (version == 1 or pred_v is not None)
+                    and (type(oid) is UUID or canonical_id(oid))
                     and type(state) is bytes
                     and type(digest) is bytes
                     and type(log) is bytes
@@ -609,7 +654,7 @@ class LogWalk:
                         sha256(
                             _EVENT_TAG
                             + (pred if type(pred) is bytes else GENESIS)
-                            + (oid.bytes if type(oid) is UUID else id_bytes(oid))
+                            + (_UUID_LENGTH + oid.bytes if type(oid) is UUID else _id_field(oid))
                             + version.to_bytes(8, "big", signed=True)
                             + head
                             + state
@@ -654,12 +699,20 @@ class LogWalk:
         )
 
     def _row(self, row: WalkRow) -> Iterator[Finding]:
-        oid = as_uuid(row.originator_id)
+        oid = as_uuid(row.originator_id) if isinstance(row.originator_id, UUID | str) else None
         before = self.result.last_position
-        if row.notification_id > before + 1:  # ids skipped: normal on PostgreSQL, rare on SQLite
+        malformed = _malformed(row)
+        if malformed is not None:
+            self.broken = True
+            version = row.version if type(row.version) is int else None
+            yield Finding(FindingKind.ALTERED, malformed, oid, version, row.notification_id)
+            return
+        named = 0  # events of the gap before this one named from their chain rows left behind
+        if row.notification_id > before + 1:  # ids skipped: normal on PostgreSQL, not on SQLite
             for orphan in self.reader.chained_between(before, row.notification_id):
                 yield self._gone(orphan)
                 self._prev_log = orphan.log_digest
+                named += 1
         if row.version > 1 and not row.has_predecessor:
             self.broken = True
             yield Finding(
@@ -699,6 +752,14 @@ class LogWalk:
             )
             return
         if log_digest(self._prev_log, row.notification_id, digest) == row.log_digest:
+            if self.reader.gapless and row.notification_id > before + 1 + named:
+                self.broken = True  # a chain made again over a gap: SQLite never skips an id
+                yield Finding(
+                    FindingKind.DELETED,
+                    f"events {before + 1}–{row.notification_id - 1} are gone (this store never "
+                    "skips an id), and the chain after them was computed again",
+                    notification_id=before + 1,
+                )
             return
         self.broken = True
         last = max([before, *self._named])

@@ -9,9 +9,11 @@ person is forgotten.
 
 The keys are held apart from the events, in the table ``rectify_personal_keys`` (one row per
 subject: its key, or none and when it was forgotten, so a forgotten person is never given a new
-key). A key is made the first time a person is named; two writers making one at once agree on
-the first stored. Keys are cached by the process that read them: forgetting in one process takes
-effect in others when they next open the store.
+key), and ``rectify_personal_keys_names`` links the digest of a name to the random subject its
+person is sealed under (unlinked when they are forgotten). A key is made the first time a person
+is named; two writers making one at once agree on the first stored. What a process remembers of
+keys and names it drops before it next catches the views up once anyone was forgotten (a
+generation the key table keeps), so a forgotten name never goes back into the views.
 
 Events written before names were encrypted hold them in plain text; those cannot be shredded
 without rewriting history, and are left as they are.
@@ -22,6 +24,8 @@ from __future__ import annotations
 import base64
 import os
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -39,16 +43,34 @@ MARK = b'"$personal"'
 """Bytes a stored state holds when it has a personal field encrypted (checked before parsing)."""
 
 
+FORGOTTEN = False
+"""What the key store answers for a person who was forgotten (None: not known yet)."""
+
+KeyState = bytes | bool | None
+SubjectState = str | bool | None
+
+
 class KeyStore(Protocol):
     """Where the persons' keys are kept, apart from the events."""
 
-    def key(self, subject: str, *, create: bool) -> bytes | None:
-        """The subject's key (made, with ``create``, when it has none yet); None when it has
-        been forgotten, or has none and ``create`` is false."""
+    def subject(self, lookup: str, *, create: bool) -> SubjectState:
+        """The subject a person found by ``lookup`` is sealed under: an actor's lookup itself;
+        for a person only named, a random id given when the name is first seen (with
+        ``create``). :data:`FORGOTTEN` when they were forgotten; None when not known yet."""
         ...
 
-    def forget(self, subjects: Iterable[str]) -> int:
-        """Delete the keys of ``subjects`` for good; how many were not forgotten before."""
+    def key(self, subject: str, *, create: bool) -> KeyState:
+        """The subject's key (made, with ``create``, when it has none yet); :data:`FORGOTTEN`
+        when it was forgotten; None when it has none and ``create`` is false."""
+        ...
+
+    def forget(self, lookups: Iterable[str]) -> list[str]:
+        """Forget the persons found by ``lookups`` for good: delete their keys and what links a
+        name to its subject. Returns the subjects forgotten now (not those forgotten before)."""
+        ...
+
+    def generation(self) -> str:
+        """A value that changes whenever someone is forgotten (for caches to notice)."""
         ...
 
 
@@ -56,31 +78,65 @@ def _new_key() -> bytes:
     return AESGCM.generate_key(bit_length=256)
 
 
+def _random_subject() -> str:
+    return f"name:{uuid.uuid4().hex}"
+
+
+def _by_name(lookup: str) -> bool:
+    return lookup.startswith("name:")
+
+
 class MemoryKeyStore:
     """The keys of a memory store."""
 
     def __init__(self) -> None:
         self.keys: dict[str, bytes | None] = {}
+        self.names: dict[str, str | None] = {}
+        self.forgettings = 0
         self.lock = threading.Lock()
 
-    def key(self, subject: str, *, create: bool) -> bytes | None:
+    def subject(self, lookup: str, *, create: bool) -> SubjectState:
+        if not _by_name(lookup):
+            return lookup
+        with self.lock:
+            if lookup not in self.names:
+                if not create:
+                    return None
+                self.names[lookup] = _random_subject()
+            found = self.names[lookup]
+            return FORGOTTEN if found is None else found
+
+    def key(self, subject: str, *, create: bool) -> KeyState:
         with self.lock:
             if subject not in self.keys:
                 if not create:
                     return None
                 self.keys[subject] = _new_key()
-            return self.keys[subject]
+            found = self.keys[subject]
+            return FORGOTTEN if found is None else found
 
-    def forget(self, subjects: Iterable[str]) -> int:
+    def forget(self, lookups: Iterable[str]) -> list[str]:
+        forgotten = []
         with self.lock:
-            fresh = [s for s in set(subjects) if self.keys.get(s, b"") is not None]
-            for s in fresh:
-                self.keys[s] = None
-            return len(fresh)
+            for lookup in dict.fromkeys(lookups):
+                subject: str | None = lookup
+                if _by_name(lookup):
+                    subject = self.names.get(lookup)
+                    self.names[lookup] = None
+                if subject is not None and self.keys.get(subject, b"") is not None:
+                    self.keys[subject] = None
+                    forgotten.append(subject)
+            self.forgettings += 1
+        return forgotten
+
+    def generation(self) -> str:
+        return str(self.forgettings)
 
 
 class SQLKeyStore:
-    """The keys in a table of the store's database (``?`` placeholders, or ``placeholder``)."""
+    """The keys in tables of the store's database (``?`` placeholders, or ``placeholder``):
+    ``<table>`` (subject, key, forgotten_at), ``<table>_names`` (lookup, subject, forgotten_at)
+    and a generation row in ``<table>``'s subject ``#generation``."""
 
     def __init__(
         self,
@@ -92,10 +148,13 @@ class SQLKeyStore:
     ) -> None:
         self.table = table
         self.transaction = transaction
-        self.create = (
+        names = _suffixed(table, "_names")
+        self.creates = [
             f"CREATE TABLE IF NOT EXISTS {table} (subject TEXT PRIMARY KEY, key {blob}, "
-            "forgotten_at TEXT)"
-        )
+            "forgotten_at TEXT)",
+            f"CREATE TABLE IF NOT EXISTS {names} (lookup TEXT PRIMARY KEY, subject TEXT, "
+            "forgotten_at TEXT)",
+        ]
         p = placeholder
         self.select = f"SELECT key, forgotten_at FROM {table} WHERE subject = {p}"
         self.insert = (
@@ -109,8 +168,40 @@ class SQLKeyStore:
             f"INSERT INTO {table} (subject, key, forgotten_at) VALUES ({p}, NULL, {p}) "
             "ON CONFLICT (subject) DO NOTHING"
         )
+        self.select_name = f"SELECT subject, forgotten_at FROM {names} WHERE lookup = {p}"
+        self.insert_name = (
+            f"INSERT INTO {names} (lookup, subject) VALUES ({p}, {p}) "
+            "ON CONFLICT (lookup) DO NOTHING"
+        )
+        self.unlink_name = (
+            f"UPDATE {names} SET subject = NULL, forgotten_at = {p} WHERE lookup = {p}"
+        )
+        self.tombstone_name = (
+            f"INSERT INTO {names} (lookup, subject, forgotten_at) VALUES ({p}, NULL, {p}) "
+            "ON CONFLICT (lookup) DO NOTHING"
+        )
+        self.bump = (
+            f"INSERT INTO {table} (subject, key, forgotten_at) VALUES ('#generation', NULL, {p}) "
+            f"ON CONFLICT (subject) DO UPDATE SET forgotten_at = {p}"
+        )
+        self.read_generation = f"SELECT forgotten_at FROM {table} WHERE subject = '#generation'"
 
-    def key(self, subject: str, *, create: bool) -> bytes | None:
+    def subject(self, lookup: str, *, create: bool) -> SubjectState:
+        if not _by_name(lookup):
+            return lookup
+        with self.transaction() as c:
+            c.execute(self.select_name, (lookup,))
+            row = c.fetchone()
+        if row is None and create:
+            with self.transaction() as c:  # write first, then read: the first writer's id
+                c.execute(self.insert_name, (lookup, _random_subject()))
+                c.execute(self.select_name, (lookup,))
+                row = c.fetchone()
+        if row is None:
+            return None
+        return FORGOTTEN if row[0] is None else str(row[0])
+
+    def key(self, subject: str, *, create: bool) -> KeyState:
         with self.transaction() as c:
             c.execute(self.select, (subject,))
             row = c.fetchone()
@@ -119,15 +210,27 @@ class SQLKeyStore:
                 c.execute(self.insert, (subject, _new_key()))
                 c.execute(self.select, (subject,))
                 row = c.fetchone()
-        if row is None or row[0] is None:
+        if row is None:
             return None
-        return bytes(row[0])
+        return FORGOTTEN if row[0] is None else bytes(row[0])
 
-    def forget(self, subjects: Iterable[str]) -> int:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        forgotten = 0
+    def forget(self, lookups: Iterable[str]) -> list[str]:
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        forgotten = []
         with self.transaction() as c:
-            for subject in sorted(set(subjects)):
+            c.execute(self.bump, (now, now))  # a write first: the write lock before any read
+            for lookup in dict.fromkeys(lookups):
+                subject: str | None = lookup
+                if _by_name(lookup):
+                    c.execute(self.select_name, (lookup,))
+                    row = c.fetchone()
+                    if row is None:
+                        c.execute(self.tombstone_name, (lookup, now))
+                        continue  # never named: nothing sealed, and never will be
+                    subject = None if row[0] is None else str(row[0])
+                    c.execute(self.unlink_name, (now, lookup))
+                if subject is None:
+                    continue  # forgotten before
                 c.execute(self.select, (subject,))
                 row = c.fetchone()
                 if row is not None and row[1] is not None:
@@ -136,8 +239,21 @@ class SQLKeyStore:
                     c.execute(self.tombstone, (subject, now))
                 else:
                     c.execute(self.shred, (now, subject))
-                forgotten += 1
+                forgotten.append(subject)
         return forgotten
+
+    def generation(self) -> str:
+        with self.transaction() as c:
+            c.execute(self.read_generation)
+            row = c.fetchone()
+        return "" if row is None or row[0] is None else str(row[0])
+
+
+def _suffixed(table: str, suffix: str) -> str:
+    """``table`` with ``suffix`` added to its last part (a quoted PostgreSQL name keeps quotes)."""
+    if table.endswith('"'):
+        return table[:-1] + suffix + '"'
+    return table + suffix
 
 
 class PersonalCipher:
@@ -148,36 +264,66 @@ class PersonalCipher:
     read again and again (each command replays its aggregate), and the same name under the same
     key is sealed to the same value. That gives nothing away that the sealed value does not say
     already (it names its subject), and AES-GCM is safe with a nonce used again for the very
-    same plaintext under the same key."""
+    same plaintext under the same key. :meth:`refresh` forgets all it remembered when someone
+    was forgotten elsewhere (the views are caught up only after it)."""
 
     remembered = 50_000
 
     def __init__(self, keys: KeyStore) -> None:
         self.keys = keys
         self._ciphers: dict[str, AESGCM | None] = {}
+        self._subjects: dict[str, str | None] = {}
         self._opened: dict[tuple[str, str], str] = {}
         self._sealed: dict[tuple[str, str], dict[str, str]] = {}
         self._lock = threading.Lock()
+        self._generation = keys.generation()
+        self._checked = time.monotonic()
+
+    def refresh(self, max_age: float = 0.0) -> bool:
+        """Drop what is remembered if anyone was forgotten since (by any process); whether so
+        (then whatever else holds names read before must be dropped too). With ``max_age``,
+        the store is asked at most that often (seconds)."""
+        if max_age and time.monotonic() - self._checked < max_age:
+            return False
+        self._checked = time.monotonic()
+        now = self.keys.generation()
+        if now == self._generation:
+            return False
+        self._clear()
+        self._generation = now
+        return True
+
+    def _clear(self) -> None:
+        with self._lock:
+            self._ciphers.clear()
+            self._subjects.clear()
+            self._opened.clear()
+            self._sealed.clear()
+
+    def _subject(self, lookup: str) -> str | None:
+        with self._lock:
+            if lookup in self._subjects:
+                return self._subjects[lookup]
+        found = self.keys.subject(lookup, create=True)
+        subject = found if isinstance(found, str) else None
+        self._remember(self._subjects, lookup, subject)
+        return subject
 
     def _cipher(self, subject: str, *, create: bool) -> AESGCM | None:
         with self._lock:
             if subject in self._ciphers:
                 return self._ciphers[subject]
         found = self.keys.key(subject, create=create)
-        cipher = AESGCM(found) if found is not None else None
-        if found is not None or create:
-            with self._lock:
-                self._ciphers[subject] = cipher
+        cipher = AESGCM(found) if isinstance(found, bytes) else None
+        if found is not None:  # a key, or forgotten for good: both can be remembered
+            self._remember(self._ciphers, subject, cipher)
         return cipher
 
-    def forget(self, subjects: Iterable[str]) -> int:
-        subjects = list(subjects)
-        forgotten = self.keys.forget(subjects)
-        with self._lock:
-            for subject in subjects:
-                self._ciphers[subject] = None
-            self._opened.clear()
-            self._sealed.clear()
+    def forget(self, lookups: Iterable[str]) -> list[str]:
+        """Forget the persons found by ``lookups``; the subjects forgotten now."""
+        forgotten = self.keys.forget(list(lookups))
+        self._clear()
+        self._generation = self.keys.generation()
         return forgotten
 
     def _remember(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -194,13 +340,13 @@ class PersonalCipher:
             text = value if field.inner is None else value.get(field.inner)
             if not isinstance(text, str) or not text:
                 continue  # nothing personal to hide (an actor without a name)
-            subject = field.subject(value)
-            done = self._sealed.get((subject, text))
+            subject = self._subject(field.lookup(value))
+            done = self._sealed.get((subject, text)) if subject is not None else None
             if done is not None:
                 put(dict(done))
                 continue
-            cipher = self._cipher(subject, create=True)
-            if cipher is None:  # forgotten: what is new about them is not kept either
+            cipher = self._cipher(subject, create=True) if subject is not None else None
+            if subject is None or cipher is None:  # forgotten: nothing new of them is kept
                 put(REDACTED)
                 continue
             nonce = os.urandom(12)

@@ -99,7 +99,7 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
             f"{schema}.rectify_personal_keys", self._reading, blob="bytea", placeholder="%s"
         )
         self.sql_create_statements += [
-            SQL(s).format() for s in (*self.chain_sql.create, self.keys.create)
+            SQL(s).format() for s in (*self.chain_sql.create, *self.keys.creates)
         ]
         self.begin_statement = SQL(
             "SET LOCAL statement_timeout = {statement}; SET LOCAL lock_timeout = {lock}; "
@@ -179,7 +179,7 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
         return notification_ids
 
     def chain_reader(self) -> ChainReader:
-        return SQLChainReader(self.chain_sql, self._reading)
+        return SQLChainReader(self.chain_sql, self._reading, gapless=False)
 
     def key_store(self) -> KeyStore:
         """Where the persons' keys are kept (:mod:`rectify.adapters.personal`)."""
@@ -200,6 +200,8 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
         lock = SQL("LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
         )
+        if self.chain_reader().has_chain():
+            return
         with store_errors(self.store_name), self._reading() as c:
             c.execute(lock)
             c.execute(self.chain_sql.head)

@@ -94,6 +94,15 @@ def connect(
     env = env_for_url(url)
     with opening(env, url, create=create):  # held only while the tables are made
         app = RectificationApp(env, today=today, catch_up=False)
+        try:
+            # A store written before chaining is chained as found now, once, outside any
+            # write of a command (a large one takes a while).
+            adopt = getattr(app.recorder, "adopt", None)
+            if adopt is not None:
+                adopt()
+        except BaseException:
+            app.close()
+            raise
     if catch_up:
         app.catches_up = True
         try:

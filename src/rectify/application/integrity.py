@@ -70,17 +70,30 @@ class IntegrityService(ImportService):
             raise InvalidCommand(
                 "views" if not isinstance(views, bool) else "seal", "True or False"
             )
+        try:
+            return self._verify(expected, views=views, seal=seal)
+        except (TypeError, ValueError, AttributeError, OverflowError) as e:
+            # Whatever the walk did not foresee: values of a kind rectify never writes.
+            msg = f"the store holds values of a kind rectify never writes ({type(e).__name__}: {e})"
+            raise IntegrityError(msg) from e
+
+    def _verify(self, expected: bytes | None, *, views: bool, seal: bool) -> IntegrityReport:
         reader = self._chain_reader()
         self.recorder.adopt()  # type: ignore[attr-defined]
+        # Where the views had read, taken before the walk: what is written meanwhile is not
+        # mistaken for a log cut short.
+        tracked_before = {
+            name: _position(self.views.max_tracking_id(name))
+            for name in (self.name, "rectify.readiness")
+        }
         findings = _Findings()
         walk = LogWalk(reader, SEAL_TOPIC, expected)
         for finding in walk.findings():
             findings.add(finding)
         result = walk.result
         latest, checked = self._check_seals(reader, result.seals, result.last_position, findings)
-        views_at = self.views.max_tracking_id(self.name) or 0
-        for name, position in ((self.name, views_at), ("rectify.readiness", None)):
-            tracked = position if position is not None else self.views.max_tracking_id(name) or 0
+        views_at = tracked_before[self.name]
+        for name, tracked in tracked_before.items():
             if tracked > result.last_position:
                 findings.add(
                     Finding(
@@ -93,7 +106,7 @@ class IntegrityService(ImportService):
                 )
                 break
         meta = reader.meta()
-        adopted = int(meta["adopted_up_to"]) if "adopted_up_to" in meta else None
+        adopted = _position(meta.get("adopted_up_to")) or None
         sealed_before = [p for p, *_ in result.seals if adopted is not None and p <= adopted]
         if sealed_before:  # only a chaining rectify writes checkpoints: its chain was removed
             findings.add(
@@ -119,8 +132,8 @@ class IntegrityService(ImportService):
         head = Checkpoint(result.head[0], result.head[1].hex()) if result.head else None
         unsealed = result.last_position - (latest.up_to if latest else 0)
         sealed_now = None
-        if seal and not findings.items and head is not None and unsealed > 0:
-            sealed_now = self.seal()
+        if seal and not findings.items and result.head is not None and unsealed > 0:
+            sealed_now = self._seal_at(reader, result.head)  # what was checked, nothing after
         return IntegrityReport(
             events=result.events,
             head=head,
@@ -142,22 +155,26 @@ class IntegrityService(ImportService):
         digest."""
         reader = self._chain_reader()
         self.recorder.adopt()  # type: ignore[attr-defined]
+        head = self._head(reader)
+        return self._seal_at(reader, head, on) if head is not None else None
+
+    def _seal_at(
+        self, reader: ChainReader, head: tuple[int, bytes], on: date | None = None
+    ) -> Checkpoint | None:
+        """Record a checkpoint of the log up to ``head`` (its position and running digest)."""
         meta = reader.meta()
         for _attempt in range(3):
-            head = self._head(reader)
-            if head is None:
-                return None
             try:
                 seals: LogSeal = self.repository.get(SEAL_ID)
             except AggregateNotFoundError:  # the first checkpoint
                 seals = LogSeal.start(on=on or self.today())
             if seals.last_up_to >= head[0]:
                 return None
-            adopted = meta.get("adopted_up_to") if seals.last_up_to == 0 else None
+            adopted = _position(meta.get("adopted_up_to")) if seals.last_up_to == 0 else 0
             seals.seal(
                 up_to=head[0],
                 digest=head[1].hex(),
-                adopted_up_to=int(adopted) if adopted else None,
+                adopted_up_to=adopted or None,
                 on=on or self.today(),
             )
             try:
@@ -210,13 +227,12 @@ class IntegrityService(ImportService):
                 )
             except IntegrityError:
                 continue  # reported by the walk as altered
-            found = reader.log_at(sealed.up_to)
             if sealed.up_to > last:
                 message = (
                     f"sealed the log up to event {sealed.up_to}, but it ends at event {last}: "
                     "events were deleted from its end"
                 )
-            elif found is None:
+            elif (found := reader.log_at(sealed.up_to)) is None:
                 message = f"sealed event {sealed.up_to}, which is gone from the log"
             elif found.hex() != sealed.digest:
                 message = (
@@ -256,6 +272,21 @@ class IntegrityService(ImportService):
                 fresh.datastore.close()
 
 
+def _position(value: object) -> int:
+    """A position as a store gave it (0 for none, or for a value no position can be)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        return int(str(value)) if value is not None else 0
+    except ValueError:
+        return 0
+
+
+def _ordered(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A key any two of which compare (a value edited into another type sorts apart)."""
+    return tuple((0, v) if isinstance(v, int) else (1, str(v)) for v in key)
+
+
 def _compare(table: str, stored: ViewStore, fresh: ViewStore) -> Iterator[Finding]:
     """The rows of ``table`` that differ between the stored views and fresh ones."""
     key = VIEW_KEYS[table]
@@ -270,8 +301,8 @@ def _compare(table: str, stored: ViewStore, fresh: ViewStore) -> Iterator[Findin
                 FindingKind.VIEWS, f"{table}: more rows differ (rectify rebuild mends them)"
             )
             return
-        k_mine = tuple(mine[i] for i in index) if mine is not None else None
-        k_right = tuple(right[i] for i in index) if right is not None else None
+        k_mine = _ordered(tuple(mine[i] for i in index)) if mine is not None else None
+        k_right = _ordered(tuple(right[i] for i in index)) if right is not None else None
         if k_right is None or (k_mine is not None and k_mine < k_right):
             yield _view_finding(table, "added: no event gives it", mine, columns)
             mine = next(ours, None)

@@ -7,14 +7,14 @@ from datetime import date
 
 from eventsourcing.application import AggregateNotFoundError
 
-from rectify.adapters.persistence import PydanticMapper
+from rectify.adapters.personal import PersonalCipher
 from rectify.application.integrity import IntegrityService
 from rectify.application.plumbing import check_actor, check_text
 from rectify.domain.personal import (
     FORGETTING_ID,
     PersonalData,
     actor_subject,
-    name_subject,
+    name_lookup,
 )
 from rectify.domain.values import Actor, Role
 from rectify.errors import InvalidCommand, PermissionDenied
@@ -23,11 +23,15 @@ from rectify.errors import InvalidCommand, PermissionDenied
 @dataclass(frozen=True)
 class Forgetting:
     """What :meth:`PersonalDataService.forget_person` did: the subjects whose keys it deleted
-    (``forgotten``, those not forgotten before) and how many events the views were rebuilt from."""
+    now (an actor as ``actor:<id>``, a person only named as the random id their name was sealed
+    under; not those forgotten before), and how many events the views were rebuilt from."""
 
     subjects: tuple[str, ...]
-    forgotten: int
     rebuilt_from: int
+
+    @property
+    def forgotten(self) -> int:
+        return len(self.subjects)
 
 
 class PersonalDataService(IntegrityService):
@@ -56,27 +60,27 @@ class PersonalDataService(IntegrityService):
             raise InvalidCommand("actor", "who forgets is required")
         if not checked.has(Role.ADMIN):
             raise PermissionDenied(checked.id, "forget_person", "only an ADMIN may forget a person")
-        subjects = []
+        lookups = []
         if actor_id is not None:
-            subjects.append(actor_subject(check_text(actor_id, "actor_id").strip()))
+            lookups.append(actor_subject(check_text(actor_id, "actor_id").strip()))
         if name is not None:
-            subjects.append(name_subject(check_text(name, "name")))
-        if not subjects or any(s in ("actor:", name_subject("")) for s in subjects):
+            lookups.append(name_lookup(check_text(name, "name")))
+        if not lookups or any(s in ("actor:", name_lookup("")) for s in lookups):
             raise InvalidCommand("actor_id", "name the person: an actor_id, a name, or both")
         day = self._as_of(on)
         if day > self.today():
             raise InvalidCommand("on", f"business date {day} is in the future")
         if command_id is not None:
             check_text(command_id, "command_id")
-        mapper = self.mapper
-        assert isinstance(mapper, PydanticMapper)
-        assert mapper.personal is not None, "this store keeps no keys"
-        forgotten = mapper.personal.forget(subjects)  # first: the part that cannot wait
+        personal = getattr(self.mapper, "personal", None)
+        if not isinstance(personal, PersonalCipher):
+            raise InvalidCommand("actor_id", "this store keeps no personal keys to delete")
+        subjects = personal.forget(lookups)  # first: the part that cannot wait
         try:
             record: PersonalData = self.repository.get(FORGETTING_ID)
         except AggregateNotFoundError:
             record = PersonalData.start(actor=checked, on=day, command_id=None)
-        if command_id is None or command_id not in record.command_ids:
+        if subjects and (command_id is None or command_id not in record.command_ids):
             record.forget(
                 subjects=tuple(subjects),
                 actor=checked,
@@ -86,4 +90,4 @@ class PersonalDataService(IntegrityService):
             self._save(record, command_id=command_id)
         self.projector.recent.clear()  # aggregates read with the names still open
         rebuilt = self.rebuild_views()
-        return Forgetting(tuple(subjects), forgotten, rebuilt)
+        return Forgetting(tuple(subjects), rebuilt)

@@ -50,6 +50,10 @@ from rectify.projections.views import AuditEntry, audit_entry_from_row
 PAGE = 1000
 """Notifications read from the log at a time."""
 
+FORGOTTEN_WITHIN = 1.0
+"""Seconds within which a person forgotten by another process reads as redacted here (the views
+are checked before every catch-up, so a forgotten name never goes back into them)."""
+
 A = TypeVar("A")
 C = TypeVar("C", bound=Command)
 
@@ -118,6 +122,9 @@ class Plumbing(Application[UUID]):
         return self._get(Issue, issue_id, "issue")
 
     def _get(self, cls: type[A], ident: UUID, kind: str) -> A:
+        personal = getattr(self.mapper, "personal", None)
+        if personal is not None:  # a person forgotten elsewhere is redacted here within 1 s
+            personal.refresh(max_age=FORGOTTEN_WITHIN)
         try:
             with replaying(kind, ident):
                 found: object = self.repository.get(ident)

@@ -51,6 +51,7 @@ class PolicyService(BranchService):
         The policies (:meth:`run_policies`) run too. ``progress(n)`` is told of each batch of
         ``n`` events projected (for a progress bar).
         """
+        self._drop_names_forgotten_elsewhere()
         self.run_policies()
         read = self._read_notifications
         if progress is not None:
@@ -61,6 +62,14 @@ class PolicyService(BranchService):
                 return page
 
         return self.projector.catch_up(read)
+
+    def _drop_names_forgotten_elsewhere(self) -> None:
+        """Before projecting: if anyone was forgotten since (by any process), drop every name
+        read before (the cipher's memory, the projector's recent aggregates), so none goes back
+        into the views."""
+        personal = getattr(self.mapper, "personal", None)
+        if personal is not None and personal.refresh():
+            self.projector.recent.clear()
 
     def pending_events(self) -> int:
         """How many recorded events the views have not projected yet."""
@@ -135,6 +144,7 @@ class PolicyService(BranchService):
     def _watched_issues(self) -> set[UUID]:
         """The issues linked to branches in consolidation that are not ready yet: only their
         closings can make a branch ready (the others are skipped without being read)."""
+        self._drop_names_forgotten_elsewhere()
         self.projector.catch_up(self._read_notifications)  # the index of branches, current
         watched: set[UUID] = set()
         for ident in self.views.record_ids("branch"):

@@ -7,8 +7,12 @@ of its own person (its *subject*), held apart from the events. Forgetting a pers
 key: the events stay as they were stored (the history still replays and verifies), and the field
 reads as :data:`REDACTED` wherever it is shown.
 
-A person is their actor id, when they act (``actor:<id>``), or their name, when they are only
-named (``name:<digest of the name>``: the key table never holds a name).
+A person is found by a *lookup*: their actor id when they act (``actor:<id>``; the id stays in
+the events, so actor ids should be opaque, never a name), or the digest of their name when they
+are only named (``name:<digest>``). Each person's fields are sealed under a *subject*: for an
+actor, their lookup; for a person only named, a random id the key store gives the lookup when the
+name is first seen. Forgetting a named person deletes their key and the row that links their name
+to that id, so nothing in the events (random ids and ciphertext) leads back to the name.
 """
 
 from __future__ import annotations
@@ -35,10 +39,11 @@ def actor_subject(actor_id: str) -> str:
     return f"actor:{actor_id}"
 
 
-def name_subject(name: str) -> str:
-    """The subject of a person known only by name (the name normalised, then digested)."""
+def name_lookup(name: str) -> str:
+    """How a person known only by name is looked up (the name normalised, then digested); the
+    key store links it to the person's random subject until they are forgotten."""
     normal = unicodedata.normalize("NFKC", name).strip()
-    return "name:" + hashlib.sha256(normal.encode()).hexdigest()[:32]
+    return "name:" + hashlib.sha256(normal.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -47,18 +52,18 @@ class PersonalField:
 
     ``field`` is the event's field; ``inner`` the key of the name within its value (an actor's
     ``name``), or None when the field is the name itself; ``many`` when it is a sequence of
-    such values; ``subject`` gives the person from the value (before it is encrypted)."""
+    such values; ``lookup`` finds the person from the value (before it is encrypted)."""
 
     field: str
     inner: str | None
     many: bool
-    subject: Callable[[Any], str]
+    lookup: Callable[[Any], str]
 
 
 PERSONAL_FIELDS: tuple[PersonalField, ...] = (
     PersonalField("actor", "name", False, lambda actor: actor_subject(str(actor["id"]))),
-    PersonalField("person", None, False, lambda name: name_subject(str(name))),
-    PersonalField("mentors", "name", True, lambda mentor: name_subject(str(mentor["name"]))),
+    PersonalField("person", None, False, lambda name: name_lookup(str(name))),
+    PersonalField("mentors", "name", True, lambda mentor: name_lookup(str(mentor["name"]))),
 )
 """Every field of every event that holds a person's name: the one declaration of them."""
 
@@ -76,7 +81,9 @@ class PersonalData(Aggregate):
         pass
 
     class Forgotten(Event):
-        """The keys of ``subjects`` were deleted: their names read as redacted from now on."""
+        """The keys of ``subjects`` were deleted: their names read as redacted from now on
+        (actors by their id; persons only named by the random id their name was sealed under,
+        never the name or its digest)."""
 
         subjects: tuple[str, ...]
 

@@ -51,7 +51,12 @@ class ViewsProjection(Projection[ViewStore]):
         # The event is the signal, the log the source: catching up from the tracked position
         # (not writing this one event) stays correct when a rebuild or another process has
         # moved the views meanwhile.
-        self.projector.catch_up(self._application()._read_notifications)
+        application = self._application()
+        personal = getattr(application.mapper, "personal", None)
+        if personal is not None and personal.refresh():
+            # Someone was forgotten elsewhere: what was read of them before stays out of views.
+            self.projector.recent.clear()
+        self.projector.catch_up(application._read_notifications)
 
 
 def follow(

@@ -102,9 +102,7 @@ def forget(
     actor = acting(actor_id, actor_name, actor_unit, Role.ADMIN, "forgets")
     with opened(db) as application:
         done = application.forget_person(actor=actor, actor_id=person_id, name=name)
-    before = len(done.subjects) - done.forgotten
     typer.echo(
-        f"forgotten: {done.forgotten} person(s)"
-        + (f" ({before} forgotten before)" if before else "")
-        + f"; views rebuilt from {done.rebuilt_from:,} events"
+        f"forgotten now: {done.forgotten} person(s) (not counting any forgotten before); "
+        f"views rebuilt from {done.rebuilt_from:,} events"
     )
