@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from rectify.domain.values import Mode, Severity, Source, Status
-from rectify.projections.ledger import STORED_FIELDS, LedgerRow
+from rectify.projections.ledger import LedgerRow, stored_texts
 
 if TYPE_CHECKING:
     from rectify.application.app import RectificationApp
@@ -48,8 +48,6 @@ OPEN_STATES: tuple[str, ...] = (
 _WAITING = (Status.FOUND.value, Status.ASSIGNED.value)
 """States in which a problem past its deadline is overdue (as ``days_overdue`` says)."""
 
-_INDEX = {name: i for i, name in enumerate(STORED_FIELDS)}
-
 KnownAt = int | datetime | str | None
 
 
@@ -62,15 +60,14 @@ def _status_category(values: Iterable[Any]) -> pd.Categorical:
 
 
 def _dates(values: Iterable[Any]) -> pd.Series:
-    """ISO dates (None for none) as datetime64[ns]."""
-    return pd.Series(pd.to_datetime(pd.Series(list(values), dtype=object), format="%Y-%m-%d"))
+    """ISO dates or dates (None for none) as datetime64[ns] (numpy reads them, NaT for None)."""
+    return pd.Series(np.array(list(values), dtype="datetime64[D]").astype("datetime64[ns]"))
 
 
 def _fields(rows: Sequence[LedgerRow], names: Sequence[str]) -> dict[str, list[Any]]:
     """The stored text of each field of ``names``, one list per field, read from the rows'
     packed state without decoding the rest."""
-    parts = [r.parts for r in rows]
-    return {name: [p[_INDEX[name]] for p in parts] for name in names}
+    return stored_texts(rows, names)
 
 
 _TIMELINE_FIELDS = (
@@ -171,8 +168,8 @@ def _history(app: RectificationApp, known_at: KnownAt) -> pd.DataFrame:
                 r or u for r, u in zip(f["responsible_unit"], f["unit"], strict=True)
             ),
             "status": _status_category(f["status"]),
-            "start": _dates(start.isoformat() for start, _, _ in spans),
-            "end": _dates(None if end is None else end.isoformat() for _, end, _ in spans),
+            "start": _dates(start for start, _, _ in spans),
+            "end": _dates(end for _, end, _ in spans),
             "deadline": _dates(f["deadline"]),
             "found_on": _dates(f["found_on"]),
         }
