@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-ledger bench-verify clean install
+.PHONY: demo test lint bench bench-ledger bench-verify bench-timeline clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench-ledger: $(STAMP)
 
 bench-verify: $(STAMP)
 	$(BIN)/python benchmarks/bench_verify.py
+
+bench-timeline: $(STAMP)
+	$(BIN)/python benchmarks/bench_timeline.py
 
 clean:
 	rm -rf $(VENV) demo.db .pytest_cache .mypy_cache .ruff_cache .hypothesis
