@@ -1,4 +1,5 @@
-"""Write the ledger out: an Excel workbook (openpyxl) or CSV, with the figures and a footer."""
+"""Write the ledger out: an Excel workbook (XlsxWriter, streamed) or CSV, with the figures and a
+footer."""
 
 from __future__ import annotations
 
@@ -6,10 +7,7 @@ import csv
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from rectify.adapters.spreadsheets.tabular import (
     EXPORT_COLUMNS,
@@ -28,14 +26,16 @@ if TYPE_CHECKING:
     from rectify.projections.figures import Figures
     from rectify.projections.ledger import LedgerRow
 
-RED = PatternFill("solid", fgColor="F8CBAD")
-AMBER = PatternFill("solid", fgColor="FFE699")
-GREEN = PatternFill("solid", fgColor="C6EFCE")
+RED = "#F8CBAD"
+AMBER = "#FFE699"
+GREEN = "#C6EFCE"
 DUE_SOON = timedelta(days=7)
 DONE = frozenset({Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT})
+SAFE_TEXT = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+"""Text is written as text: a cell reading ``=…`` or ``http…`` is never made a formula or link."""
 
 
-def traffic_light(row: LedgerRow) -> PatternFill | None:
+def traffic_light(row: LedgerRow) -> str | None:
     """Red: overdue. Amber: open, due within a week. Green: rectified or beyond. None: no colour."""
     if row.overdue:
         return RED
@@ -64,61 +64,81 @@ def write_xlsx(
     ledger, the footer and, given ``sealed`` (``app.history_digest(known_at)``), the digest of
     the history it was made from.
 
-    Written in openpyxl's write-only mode, row by row: time linear in the rows, memory flat
-    (a cell is styled as it is written; nothing looks back at the sheet). Every text cell is
-    written as :func:`~rectify.adapters.spreadsheets.tabular.writable` gives it: a character XML
-    cannot carry (a control character an older store may hold) becomes U+FFFD."""
+    Written by XlsxWriter in its constant-memory mode, row by row: time linear in the rows,
+    memory flat. Text stays text (never a formula or a link), and every text cell is written as
+    :func:`~rectify.adapters.spreadsheets.tabular.writable` gives it: a character XML cannot
+    carry (a control character an older store may hold) becomes U+FFFD."""
     moment = exported_at or datetime.now(UTC)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("臺賬")
-    for n, column in enumerate(EXPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(n)].width = column.width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(rows) + 1}"
-    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="center")
-    sheet.append([_cell(sheet, h, font=bold, alignment=wrapped) for h in HEADERS])
-    status_column = HEADERS.index("狀態")
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, **SAFE_TEXT})
+    try:
+        _ledger_sheet(book, rows, as_of=as_of, known_at=known_at, moment=moment, sealed=sealed)
+        _figures_sheet(book, figures)
+    finally:
+        book.close()
+
+
+def _ledger_sheet(
+    book: Any,
+    rows: list[LedgerRow],
+    *,
+    as_of: date,
+    known_at: int | None,
+    moment: datetime,
+    sealed: Checkpoint | None,
+) -> None:
+    sheet = book.add_worksheet("臺賬")
+    heading = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter"})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    fills = {c: book.add_format({"bg_color": c, "pattern": 1}) for c in (RED, AMBER, GREEN)}
     dates = frozenset(i for i, c in enumerate(EXPORT_COLUMNS) if c.kind == "date")
-    for row in rows:
+    for n, column in enumerate(EXPORT_COLUMNS):
+        sheet.set_column(n, n, column.width)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(HEADERS) - 1)
+    sheet.write_row(0, 0, HEADERS, heading)
+    status_column = HEADERS.index("狀態")
+    for r, row in enumerate(rows, start=1):
         colour = traffic_light(row)
-        values = writable_cells(row)
-        cells: list[Any] = []
-        for i, value in enumerate(values):
-            if i in dates and value is not None:
-                cells.append(_cell(sheet, value, number_format="yyyy-mm-dd"))
-            elif i == status_column and colour is not None:
-                cells.append(_cell(sheet, value, fill=colour))
+        for c, value in enumerate(writable_cells(row)):
+            if value is None:
+                continue
+            if c in dates:
+                sheet.write_datetime(r, c, datetime(value.year, value.month, value.day), day)
+            elif c == status_column and colour is not None:
+                sheet.write(r, c, value, fills[colour])
             else:
-                cells.append(value)
-        sheet.append(cells)
-    sheet.append([])
-    sheet.append([writable(footer_text(as_of, known_at, moment))])
+                sheet.write(r, c, value)
+    below = len(rows) + 2
+    sheet.write_string(below, 0, writable(footer_text(as_of, known_at, moment)))
     if sealed is not None:
-        sheet.append([digest_text(sealed)])
-    _figures_sheet(book.create_sheet("整改進度"), figures)
-    book.save(path)
+        sheet.write_string(below + 1, 0, digest_text(sealed))
 
 
-def _cell(sheet: Any, value: Any, **style: Any) -> Cell:
-    cell = WriteOnlyCell(sheet, value=value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _figures_sheet(sheet: Any, figures: Figures) -> None:
+def _figures_sheet(book: Any, figures: Figures) -> None:
     """The figures: counts as whole numbers, rates as numbers shown as percentages, days rounded
     to one decimal (numbers a clerk can add up, not text)."""
-    bold = Font(bold=True)
+    sheet = book.add_worksheet("整改進度")
+    bold = book.add_format({"bold": True})
+    percent = book.add_format({"num_format": "0.0%"})
+    tenths = book.add_format({"num_format": "0.0"})
+    sheet.set_column(0, 0, 36)
+    at = iter(range(1_000_000))
+
+    def line(*cells: Any, style: Any = None) -> None:
+        r = next(at)
+        for c, value in enumerate(cells):
+            if isinstance(value, tuple):  # (value, format)
+                sheet.write(r, c, *value)
+            elif value is not None:
+                sheet.write(r, c, value, style)
 
     def rate(value: float | None) -> Any:
-        return _cell(sheet, value, number_format="0.0%") if value is not None else "—"
+        return (value, percent) if value is not None else "—"
 
     def days(value: float | None) -> Any:
-        return _cell(sheet, round(value, 1), number_format="0.0") if value is not None else "—"
+        return (round(value, 1), tenths) if value is not None else "—"
 
-    sheet.column_dimensions["A"].width = 36
-    sheet.append([_cell(sheet, "整改進度", font=bold), f"as of {figures.as_of}"])
+    line("整改進度", f"as of {figures.as_of}", style=bold)
     t = figures.total
     for label, value in (
         ("發現問題 found", t.found),
@@ -133,14 +153,23 @@ def _figures_sheet(sheet: Any, figures: Figures) -> None:
         ("整改天數中位數 median days to rectify", days(figures.days_to_rectify.median)),
         ("平均銷號天數 mean days to close out", days(figures.days_to_close_out.mean)),
     ):
-        sheet.append([label, value])
-    sheet.append([])
-    heads = ["責任單位 unit", "發現", "已整改", "已銷號", "逾期", "逾期整改", "整改率", "銷號率"]
-    sheet.append([_cell(sheet, h, font=bold) for h in heads])
+        line(label, value)
+    next(at)
+    line(
+        "責任單位 unit",
+        "發現",
+        "已整改",
+        "已銷號",
+        "逾期",
+        "逾期整改",
+        "整改率",
+        "銷號率",
+        style=bold,
+    )
     for unit, b in figures.by_unit.items():
-        sheet.append(
-            [writable(unit), b.found, b.rectified, b.closed_out, b.overdue, b.rectified_late,
-             rate(b.rectification_rate), rate(b.close_out_rate)]
+        line(
+            writable(unit), b.found, b.rectified, b.closed_out, b.overdue, b.rectified_late,
+            rate(b.rectification_rate), rate(b.close_out_rate),
         )  # fmt: skip
 
 
