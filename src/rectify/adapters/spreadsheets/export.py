@@ -97,6 +97,7 @@ def _ledger_sheet(
     sheet.autofilter(0, 0, max(len(rows), 1), len(HEADERS) - 1)
     sheet.write_row(0, 0, HEADERS, heading)
     status_column = HEADERS.index("狀態")
+    text, number, truth = sheet.write_string, sheet.write_number, sheet.write_boolean
     for r, row in enumerate(rows, start=1):
         colour = traffic_light(row)
         for c, value in enumerate(writable_cells(row)):
@@ -105,9 +106,13 @@ def _ledger_sheet(
             if c in dates:
                 sheet.write_datetime(r, c, datetime(value.year, value.month, value.day), day)
             elif c == status_column and colour is not None:
-                sheet.write(r, c, value, fills[colour])
+                text(r, c, value, fills[colour])
+            elif type(value) is str:  # the writer's own typed calls: no guessing per cell
+                text(r, c, value)
+            elif type(value) is bool:
+                truth(r, c, value)
             else:
-                sheet.write(r, c, value)
+                number(r, c, value)
     below = len(rows) + 2
     sheet.write_string(below, 0, writable(footer_text(as_of, known_at, moment)))
     if sealed is not None:
