@@ -17,6 +17,10 @@ generation the key table keeps), so a forgotten name never goes back into the vi
 
 Events written before names were encrypted hold them in plain text; those cannot be shredded
 without rewriting history, and are left as they are.
+
+Why this module is long: the key store is written twice (memory, and the SQL both SQLite and
+PostgreSQL run), beside the cipher that uses it, so the protocol and its two keepers read
+together.
 """
 
 from __future__ import annotations
