@@ -94,6 +94,24 @@ def _readable(message: str) -> str:
     return message.removeprefix("Value error, ")
 
 
+class UnknownCalendarYear(InvalidCommand):
+    """A working-day deadline reaches a year the working calendar does not know (its holidays
+    and adjusted working weekends, 调休, are not published in it): never guessed. ``field``
+    names the command's field (``deadline``); ``day`` is the first day it could not tell."""
+
+    def __init__(
+        self, day: object, calendar: str, years: tuple[int, int], field: str = "deadline"
+    ) -> None:
+        self.day = day
+        self.calendar = calendar
+        self.years = years
+        super().__init__(
+            field,
+            f"{calendar} knows the working days of {years[0]}–{years[1]}, not of {day}: "
+            "give the deadline as a date, or update the calendar",
+        )
+
+
 class AlreadyExists(RectifyError):
     """It is recorded already (a branch code registered twice, say); nothing was recorded."""
 
@@ -170,5 +188,6 @@ __all__ = [
     "RectifyError",
     "StoreUnavailable",
     "TransitionNotAllowed",
+    "UnknownCalendarYear",
     "ViewsRebuilding",
 ]

@@ -48,17 +48,22 @@ if TYPE_CHECKING:
     from eventsourcing.sqlite import SQLiteDatastore
 
 PREFIX = "rectify_views"
-SCHEMA_VERSION = "5"  # 5: ledger rows say which decisions are stale (at the end of ``state``)
+SCHEMA_VERSION = "6"  # 6: ledger rows say which policy's rule gave the deadline (at the end)
 
-READABLE_SCHEMAS = frozenset({"4"})
+READABLE_SCHEMAS = frozenset({"4", "5"})
 """Schemas ensure_schema upgrades in place rather than rebuilding: each version row's packed
 ``state`` gets the fields added since at its end, with the value every row of that schema
-has (schema 5 added ``stale_decisions``: none, as no decision was stale before), so the rows
-equal what a replay writes. Any other schema is dropped and rebuilt from the events."""
+has (schema 5 added ``stale_decisions``: none, as no decision was stale before; schema 6
+``deadline_rule`` and ``deadline_calendar``: none, as no policy gave a deadline before), so the
+rows equal what a replay writes. Any other schema is dropped and rebuilt from the events."""
 
-_UPGRADES: dict[str, tuple[str, str]] = {"4": ("\x1f", ",[]]")}
+_UPGRADES: dict[str, tuple[str, str]] = {
+    "4": ("\x1f" + "\x1f\x1e" * 2, ",[],null,null]"),
+    "5": ("\x1f\x1e" * 2, ",null,null]"),
+}
 """For each schema of READABLE_SCHEMAS, what a packed state (text, or a JSON array) gets at
-its end: an empty ``stale_decisions`` (rectify.projections.ledger's SEP and an empty item)."""
+its end: an empty ``stale_decisions`` (rectify.projections.ledger's SEP and an empty item)
+from schema 4, then no ``deadline_rule`` nor ``deadline_calendar`` (SEP and NONE each)."""
 
 VERSION_COLUMNS: tuple[str, ...] = (
     "issue_id", "version", "seq", "pos_from", "on_from", "unit", "responsible_unit", "status",

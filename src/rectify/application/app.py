@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
+
+from pydantic import ValidationError
 
 from rectify.adapters.persistence import env_for_url
 from rectify.adapters.store_access import opening, typed_failures
 from rectify.application.personal import PersonalDataService
 from rectify.domain.commands import Command
+from rectify.domain.deadlines import NO_POLICY, DeadlinePolicy
 from rectify.errors import InvalidCommand
 
 
@@ -78,6 +81,7 @@ def connect(
     today: Callable[[], date] = date.today,
     catch_up: bool = True,
     create: bool = True,
+    deadline_policy: DeadlinePolicy | Mapping[str, Any] | None = None,
 ) -> RectificationApp:
     """Open the ledger at ``url``: ``memory://``, ``sqlite:///path.db`` or
     ``postgresql://user@host:port/dbname`` (``?schema=name`` to keep it in its own schema;
@@ -88,12 +92,18 @@ def connect(
     With ``create=False`` a store that does not exist raises :class:`~rectify.errors.NotFound`
     rather than being made (for reading). A store that cannot be reached or opened raises
     :class:`~rectify.errors.StoreUnavailable` within seconds.
+
+    ``deadline_policy`` (a :class:`~rectify.domain.deadlines.DeadlinePolicy`, or the same as
+    data: ``{"by_severity": {"嚴重": "10 working days"}}``) gives deadlines to assignments made
+    without one.
     """
     if not isinstance(url, str):
         raise InvalidCommand("url", f"a store URL is text, not a {type(url).__name__}")
+    policy = NO_POLICY if deadline_policy is None else _policy(deadline_policy)
     env = env_for_url(url)
     with opening(env, url, create=create):  # held only while the tables are made
         app = RectificationApp(env, today=today, catch_up=False)
+        app.deadline_policy = policy
         try:
             # A store written before chaining is chained as found now, once, outside any
             # write of a command (a large one takes a while).
@@ -111,3 +121,13 @@ def connect(
             app.close()
             raise
     return app
+
+
+def _policy(given: DeadlinePolicy | Mapping[str, Any]) -> DeadlinePolicy:
+    """A deadline policy from itself or its data (:class:`InvalidCommand` naming the field)."""
+    if isinstance(given, DeadlinePolicy):
+        return given
+    try:
+        return DeadlinePolicy.model_validate(given)
+    except ValidationError as e:
+        raise InvalidCommand.from_validation(e, prefix="deadline_policy") from None

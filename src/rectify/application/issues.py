@@ -15,12 +15,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
 
+from rectify.adapters.calendars import chinese_working_calendar
 from rectify.application.plumbing import attempts
 from rectify.application.policies import CLOSING
 from rectify.application.queries import QueryService
 from rectify.domain.commands import (
     RecordIssue,
 )
+from rectify.domain.deadlines import NO_POLICY, ComputedDeadline, DeadlinePolicy, WorkingCalendar
 from rectify.domain.issue import Issue, issue_id_for
 from rectify.domain.lists import (
     ProblemList,
@@ -31,6 +33,7 @@ from rectify.domain.values import (
     Mode,
     Severity,
     Source,
+    parse_day,
 )
 from rectify.errors import ConcurrencyConflict, InvalidCommand, RectifyError
 
@@ -38,6 +41,14 @@ from rectify.errors import ConcurrencyConflict, InvalidCommand, RectifyError
 class IssueService(QueryService):
     """The life of one problem (an Issue): record, assign, rectify (on the spot, centrally or
     within the deadline), verify or reject, close out, reopen, extend, withdraw, measures."""
+
+    deadline_policy: DeadlinePolicy = NO_POLICY
+    """What gives a deadline to an assignment made without one (none by default); set it with
+    ``connect(..., deadline_policy=…)`` or on the app."""
+
+    def working_calendar(self) -> WorkingCalendar:
+        """The calendar working-day deadlines are counted over (chinese-calendar's)."""
+        return chinese_working_calendar()
 
     def _command(
         self,
@@ -157,12 +168,26 @@ class IssueService(QueryService):
         actor: Actor,
         unit: str,
         person: str,
-        deadline: date | str,
+        deadline: date | str | None = None,
         measures: Sequence[str] = (),
         on: date | str | None = None,
         command_id: str | None = None,
+        deadline_rule: str | None = None,
+        calendar: str | None = None,
     ) -> None:
-        """交辦: responsible unit and person, measures, deadline. ``found`` → ``assigned``. VERIFIER."""
+        """交辦: responsible unit and person, measures, deadline. ``found`` → ``assigned``. VERIFIER.
+
+        Without a ``deadline``, the app's ``deadline_policy`` gives one (the problem's list's
+        rule, else its source's, else its severity's), counted from ``on``; the rule and the
+        working calendar's version are recorded with it. No rule covering the problem, or
+        working days reaching a year the calendar does not know, raise
+        :class:`~rectify.errors.InvalidCommand` for ``deadline``. ``deadline_rule`` and
+        ``calendar`` record a deadline a policy gave elsewhere (an import); leave them out."""
+        if deadline is None and deadline_rule is None:
+            computed = self._policy_deadline(issue_id, on)
+            if computed is not None:
+                deadline = computed.deadline
+                deadline_rule, calendar = computed.rule, computed.calendar
         self._command(
             "assign",
             issue_id,
@@ -173,6 +198,28 @@ class IssueService(QueryService):
             person=person,
             deadline=deadline,
             measures=measures,
+            deadline_rule=deadline_rule,
+            calendar=calendar,
+        )
+
+    def _policy_deadline(
+        self, issue_id: UUID | str, on: date | str | None
+    ) -> ComputedDeadline | None:
+        """The deadline the app's policy gives the issue assigned on ``on`` (None: no rule)."""
+        policy = self.deadline_policy
+        if not (policy.by_list or policy.by_source or policy.by_severity):
+            return None
+        try:
+            day = self.today() if on is None else parse_day(on)
+        except ValueError as e:
+            raise InvalidCommand("on", str(e)) from None
+        issue = self._load(self._issue_uuid(issue_id))
+        return policy.deadline_for(
+            list_id=issue.list_id,
+            source=issue.source,
+            severity=issue.severity,
+            assigned_on=day,
+            calendar=self.working_calendar(),
         )
 
     def rectify_on_the_spot(

@@ -116,10 +116,26 @@ class RecordIssue(Command):
 
 @declared("issue", "assign")
 class Assign(Command):
+    """交辦. Without a ``deadline`` the application's deadline policy gives one, recording the
+    rule that did (``deadline_rule``) and the working calendar's version (``calendar``); with
+    neither, the issue refuses it (:mod:`rectify.domain.deadlines`)."""
+
     unit: NonEmptyStr
     person: NonEmptyStr
-    deadline: Day
+    deadline: Day | None = None
     measures: tuple[NonEmptyStr, ...] = ()
+    deadline_rule: NonEmptyStr | None = None
+    calendar: NonEmptyStr | None = None
+
+    @model_validator(mode="after")
+    def _rule_with_its_deadline(self) -> Assign:
+        if self.calendar is not None and self.deadline_rule is None:
+            msg = "a calendar goes with the deadline_rule that was counted over it"
+            raise ValueError(msg)
+        if self.deadline_rule is not None and self.deadline is None:
+            msg = "a deadline_rule goes with the deadline it gave"
+            raise ValueError(msg)
+        return self
 
 
 @declared("issue", "rectify_on_the_spot")

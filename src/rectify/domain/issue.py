@@ -27,7 +27,7 @@ from rectify.domain.values import Actor, Mode, Severity, Source, Status, unit_ke
 from rectify.domain.workflow import WorkflowDefinition
 from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW
 from rectify.domain.workflows import workflow as workflow_named
-from rectify.errors import PermissionDenied
+from rectify.errors import InvalidCommand, PermissionDenied
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -113,12 +113,24 @@ class Issue(Checked, Aggregate):
             state.update(list_id=None, common_problem=None, round_id=None, item=None, deadline=None)
 
     class IssueAssigned(Event):
-        """交辦: responsible unit and person, measures and a deadline."""
+        """交辦: responsible unit and person, measures and a deadline.
+
+        Version 2 records where a deadline a policy gave came from: the rule that gave it and
+        the version of the working calendar it was counted over (None for a deadline given by
+        the assigner, and for assignments recorded before)."""
+
+        class_version = 2
 
         unit: str
         person: str
         deadline: date
         measures: tuple[str, ...]
+        deadline_rule: str | None = None
+        calendar: str | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(deadline_rule=None, calendar=None)
 
     class RectifiedOnTheSpot(Event):
         """立行立改."""
@@ -356,6 +368,8 @@ class Issue(Checked, Aggregate):
         self.measure_dues: tuple[date | None, ...] = ()
         self.measures_done: frozenset[int] = frozenset()
         self.deadline: date | None = deadline
+        self.deadline_rule: str | None = None  # the policy's rule that gave the deadline
+        self.deadline_calendar: str | None = None  # and the calendar it was counted over
         self.assigned_on: date | None = None
         self.mode: Mode | None = None
         self.campaign: str | None = None
@@ -490,6 +504,12 @@ class Issue(Checked, Aggregate):
     # for its event is written here.
 
     def _event_fields(self, trigger: str, fields: dict[str, Any]) -> dict[str, Any]:
+        if trigger == "assign" and fields.get("deadline") is None:
+            raise InvalidCommand(
+                "deadline",
+                "no deadline given, and no deadline policy covers this problem "
+                f"(source {self.source.label}, severity {self.severity.label})",
+            )
         if trigger == "complete_measure":  # the event records the measure's number
             number = self.measure_number(fields.pop("measure"))
             assert number is not None  # the measure_open guard made sure
@@ -516,6 +536,14 @@ class Issue(Checked, Aggregate):
         self.rectified_late = self.deadline is not None and on > self.deadline
         self._rectified_by(actor)
 
+    def _deadline_from(
+        self, deadline: date, rule: str | None = None, calendar: str | None = None
+    ) -> None:
+        """The deadline now, and the policy's rule and calendar that gave it (None: given)."""
+        self.deadline = deadline
+        self.deadline_rule = rule
+        self.deadline_calendar = calendar
+
     def _rectified_by(self, actor: Actor) -> None:
         """Remember who did rectifying work, and for which unit: they never decide on it."""
         self.rectifier_ids = self.rectifier_ids | {actor.id}
@@ -531,11 +559,13 @@ class Issue(Checked, Aggregate):
         person: str,
         deadline: date,
         measures: tuple[str, ...],
+        deadline_rule: str | None = None,
+        calendar: str | None = None,
     ) -> None:
         self._enter("assign", on, command_id)
         self.responsible_unit = unit
         self.responsible_person = person
-        self.deadline = deadline
+        self._deadline_from(deadline, deadline_rule, calendar)
         self.measures += measures
         self.measure_dues += (None,) * len(measures)
         self.assigned_on = on
@@ -626,7 +656,7 @@ class Issue(Checked, Aggregate):
         self._enter("reopen", on, command_id)
         self.reopenings += 1
         if deadline is not None:
-            self.deadline = deadline
+            self._deadline_from(deadline)
         self.mode = None
         self.campaign = None
         self.rectified_on = None
@@ -645,7 +675,7 @@ class Issue(Checked, Aggregate):
         self, actor: Actor, on: date, command_id: str | None, new_deadline: date, reason: str
     ) -> None:
         self._enter("extend_deadline", on, command_id)
-        self.deadline = new_deadline
+        self._deadline_from(new_deadline)
         self.extensions += 1
 
     @event(IssueWithdrawn)

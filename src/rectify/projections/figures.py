@@ -46,6 +46,21 @@ class Breakdown(BaseModel):
         return _rate(self.rectified, self.active)
 
     @property
+    def on_time(self) -> int:
+        """按期整改: rectified by the deadline (or with none)."""
+        return self.rectified - self.rectified_late
+
+    @property
+    def late(self) -> int:
+        """Late: rectified after the deadline, or still waiting past it (逾期)."""
+        return self.rectified_late + self.overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按期整改率: rectified on time ÷ rectified or overdue (None when neither)."""
+        return _rate(self.on_time, self.on_time + self.late)
+
+    @property
     def close_out_rate(self) -> float | None:
         """銷號率: closed out ÷ active."""
         return _rate(self.closed_out, self.active)
@@ -75,14 +90,14 @@ class Breakdown(BaseModel):
 
 
 # What the figures need of a row, read once: a ledger can be 100k rows.
-_Facts = tuple[Status, Mode | None, bool, bool, str, str, str | None, str | None, bool]
+_Facts = tuple[Status, Mode | None, bool, bool, str, str, str | None, str | None, bool, str]
 
 
 def _facts(r: LedgerRow) -> _Facts:
     list_id = r.list_id
     return (
         r.status, r.mode, r.overdue, r.rectified_late, r.acting_unit, r.source.value, r.category,
-        str(list_id) if list_id else None, r.is_stale,
+        str(list_id) if list_id else None, r.is_stale, r.severity.value,
     )  # fmt: skip
 
 
@@ -122,6 +137,9 @@ class Figures(BaseModel):
     """Stale decisions not re-confirmed, by decision (``verify``, ``close_out``, ``withdraw``)."""
     days_to_rectify: Durations
     days_to_close_out: Durations
+    by_severity: dict[str, Breakdown] = {}
+    """By severity (``serious``, ``normal``, ``minor``): with ``on_time`` and ``late`` of each,
+    how the SLA by severity is kept."""
 
     @property
     def rectification_rate(self) -> float | None:
@@ -166,4 +184,5 @@ class Figures(BaseModel):
             stale_by_decision={d: stale_decisions.get(d, 0) for d in DECISIONS},
             days_to_rectify=Durations.of([(r.rectified_on - r.found_on).days for r in rectified]),  # type: ignore[operator]
             days_to_close_out=Durations.of([(r.closed_out_on - r.found_on).days for r in closed]),  # type: ignore[operator]
+            by_severity=grouped(9),
         )

@@ -375,6 +375,8 @@ class LedgerRow:
     item = _Stored(_opt_text)
     measures_done = _Stored(_numbers)
     stale_decisions = _Stored(_measures, missing=())  # views schema 5
+    deadline_rule = _Stored(_opt_text, missing=None)  # views schema 6: the policy's rule
+    deadline_calendar = _Stored(_opt_text, missing=None)  # and the calendar counted over
 
     @property
     def is_stale(self) -> bool:

@@ -81,6 +81,12 @@ class IssueView(BaseModel):
     stale_decisions: tuple[str, ...]
     """Standing decisions (``verify``, ``close_out``, ``withdraw``) marked stale: what they
     relied on changed after them and they were not re-confirmed yet."""
+    deadline_rule: str | None = None
+    """The deadline policy's rule that gave the deadline (``"severity 嚴重: 10 working days
+    (10個工作日)"``); None for a deadline given by a person."""
+    deadline_calendar: str | None = None
+    """The working calendar's version the deadline was counted over (``"chinese-calendar
+    1.11.0"``); None when no calendar was needed."""
 
     @property
     def is_stale(self) -> bool:
@@ -222,9 +228,10 @@ class AuditEntry(BaseModel):
 _NOT_DETAILS = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "on"}
 )
-_UNLESS_RECORDED = frozenset({"evidence_digest", "decided_on_version"})
+_UNLESS_RECORDED = frozenset({"evidence_digest", "decided_on_version", "deadline_rule", "calendar"})
 """Details shown only when recorded: a decision stored before decisions were bound to their
-evidence reads them as None (upcast), and its audit entry stays as it was written."""
+evidence reads them as None (upcast), as does an assignment stored before deadlines came from a
+policy (or one whose deadline was given), and its audit entry stays as it was written."""
 _REASON_FIELDS = ("reason", "note", "summary", "text", "basis", "plan")
 
 
