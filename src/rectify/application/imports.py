@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from eventsourcing.persistence import RecordConflictError
 from rectify.adapters.spreadsheets.importer import ImportResult, plan_import
 from rectify.application.lists import ListService
 from rectify.application.plumbing import check_text
-from rectify.domain.values import Actor
+from rectify.domain.values import Actor, parse_day
 from rectify.errors import ConcurrencyConflict, InvalidCommand
 
 
@@ -28,13 +29,18 @@ class ImportService(ListService):
         mapping: Path | str | None = None,
         units: set[str] | None = None,
         dry_run: bool = False,
+        sheet: str | None = None,
+        found_on: date | str | None = None,
     ) -> ImportResult:
         """Import the ledger at ``path`` as ``actor``: every row or none.
 
         Every row is checked first (:class:`~rectify.adapters.spreadsheets.reading.ImportRejected`
         lists every bad row, column and reason, and nothing is recorded); the events of the new
         rows and the branches they are linked to are saved in one transaction. With
-        ``dry_run=True`` nothing is recorded and the result says what would be. See
+        ``dry_run=True`` nothing is recorded and the result says what would be. ``sheet`` names
+        the sheet to read; ``found_on`` is the date rows without 發現日期 were found on (listed
+        in ``result.defaulted``). Title rows above the header, blank rows and notes under the
+        table are skipped and listed in ``result.skipped``. See
         :mod:`rectify.adapters.spreadsheets.importer` for matching, mapping and units."""
         path = _path(path, "path")
         mapping = _path(mapping, "mapping") if mapping is not None else None
@@ -48,6 +54,16 @@ class ImportService(ListService):
             raise InvalidCommand("units", "a set of units' names")
         if not isinstance(dry_run, bool):
             raise InvalidCommand("dry_run", f"True or False, not {type(dry_run).__name__}")
+        if sheet is not None:
+            check_text(sheet, "sheet")
+        found_day = None
+        if found_on is not None:
+            try:
+                found_day = parse_day(found_on)
+            except ValueError as e:
+                raise InvalidCommand("found_on", str(e)) from None
+            if found_day > self.today():
+                raise InvalidCommand("found_on", f"{found_day} is in the future")
         plan = plan_import(
             path,
             actor=actor,
@@ -58,6 +74,8 @@ class ImportService(ListService):
             mapping=mapping,
             units=set(units) if units is not None else None,
             dry_run=dry_run,
+            sheet=sheet,
+            found_on=found_day,
         )
         for branch in plan.branches:  # a delisting the new issues change is marked stale
             new = [i for i in plan.issues if i.id in branch.issues]
@@ -104,9 +122,11 @@ def import_ledger(
     mapping: Path | str | None = None,
     units: set[str] | None = None,
     dry_run: bool = False,
+    sheet: str | None = None,
+    found_on: date | str | None = None,
 ) -> ImportResult:
     """``app.import_ledger(path, ...)``, as the function it was before it became a service."""
     return app.import_ledger(
         path, actor=actor, list_name=list_name, key_column=key_column, mapping=mapping,
-        units=units, dry_run=dry_run,
+        units=units, dry_run=dry_run, sheet=sheet, found_on=found_on,
     )  # fmt: skip

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid5
 
@@ -52,7 +53,9 @@ if TYPE_CHECKING:
 from rectify.adapters.spreadsheets.reading import (
     IMPORT_NAMESPACE,
     Row,
+    closed_in,
     day_in,
+    deadline_in,
     numbers_in,
     shown,
     text_in,
@@ -148,7 +151,18 @@ def _rectifier(unit: str) -> Actor:
     return Actor(ident, RECTIFIER_NAME, unit, [Role.RESPONSIBLE])
 
 
-def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
+Defaulted = list[tuple[int, str, date, str]]
+"""Dates a row left blank that an import gave: (row, column, the date, where it came from)."""
+
+
+def build_issue(
+    row: Row,
+    actor: Actor,
+    lookup: Lookup = _nothing,
+    *,
+    undated_on: date | None = None,
+    defaulted: Defaulted | None = None,
+) -> Issue:
     """The issue a checked row attests, through the API's command models and the domain's own
     checked commands; raises InvalidCommand naming the column (``errors`` lists each problem).
 
@@ -156,7 +170,24 @@ def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
     or withdrawal the row attests (refused when ``actor`` is of the problem's unit or its
     responsible unit); the rectification is recorded for the responsible unit. Its problem list
     (所屬清單, 共性問題) and branch (黨支部) are kept when ``lookup`` finds them in the store; a
-    ledger read into another store keeps its problems without those links."""
+    ledger read into another store keeps its problems without those links.
+
+    A rectified, verified or closed-out row without its dates is dated by what it does give (a
+    verification or close-out date for the rectification before it), else by ``undated_on`` (the
+    date of the import); each date so given is listed in ``defaulted``, never taken silently.
+    Without ``undated_on`` such a row is refused."""
+    notes: Defaulted = defaulted if defaulted is not None else []
+
+    def dated(column: str, *fallbacks: tuple[str, date | None]) -> date | None:
+        found = day_in(c, column)
+        if found is not None:
+            return found
+        for where, value in (*fallbacks, ("the date of the import", undated_on)):
+            if value is not None:
+                notes.append((row.number, column, value, where))
+                return value
+        return None
+
     c = row.cells
     problems: list[dict[str, Any]] = []
     list_id = branch_id = None
@@ -170,12 +201,12 @@ def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
             branch_id = ident
         else:
             list_id = ident
-    deadline = day_in(c, "整改時限")
+    deadline = deadline_in(c)
     person = text_in(c, "責任人")
     progress = text_in(c, "整改進展")
     remarks = text_in(c, "備註")
     status = row.status
-    if text_in(c, "是否銷號") == "是" or day_in(c, "銷號日期") is not None:
+    if closed_in(c) or day_in(c, "銷號日期") is not None:
         status = Status.CLOSED_OUT
     record_columns = {
         "title": "問題描述",
@@ -281,7 +312,11 @@ def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
             issue.report_progress(actor=rectifier, on=when, text=noted.text)
     if status in DONE:
         assert rectified is not None
-        done_on = day_in(c, "整改日期") or day_in(c, "驗收日期") or day_in(c, "銷號日期")
+        done_on = dated(
+            "整改日期",
+            ("the 驗收日期", day_in(c, "驗收日期")),
+            ("the 銷號日期", day_in(c, "銷號日期")),
+        )
         if done_on is None:
             raise InvalidCommand(
                 "整改日期", f"a {status.label} problem needs the date it was rectified"
@@ -301,10 +336,11 @@ def build_issue(row: Row, actor: Actor, lookup: Lookup = _nothing) -> Issue:
         if status in (Status.VERIFIED, Status.CLOSED_OUT):
             with _step("驗收日期"):
                 issue.verify(
-                    actor=actor, on=day_in(c, "驗收日期") or day_in(c, "銷號日期") or done_on
+                    actor=actor,
+                    on=dated("驗收日期", ("the 銷號日期", day_in(c, "銷號日期"))) or done_on,
                 )
         if status is Status.CLOSED_OUT:
-            closed_on = day_in(c, "銷號日期")
+            closed_on = dated("銷號日期")
             if closed_on is None:
                 raise InvalidCommand("銷號日期", "a closed-out problem needs its close-out date")
             with _step("銷號日期"):

@@ -33,7 +33,14 @@ from rectify.errors import InvalidCommand, RectifyError
 if TYPE_CHECKING:
     pass
 
-from rectify.adapters.spreadsheets.building import Lookup, _differences, _kind, _step, build_issue
+from rectify.adapters.spreadsheets.building import (
+    Defaulted,
+    Lookup,
+    _differences,
+    _kind,
+    _step,
+    build_issue,
+)
 from rectify.adapters.spreadsheets.reading import (
     ImportRejected,
     RowError,
@@ -52,12 +59,21 @@ class ImportResult:
     differs: list[tuple[int, UUID, str, list[str]]] = field(default_factory=list)
     events: int = 0
     dry_run: bool = False
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    """Rows read as no problem (titles above the header, blank rows, notes under the table),
+    each with its row number and why."""
+    defaulted: list[tuple[int, str, date, str]] = field(default_factory=list)
+    """Dates left blank that the import gave: (row, column, the date, where it came from: the
+    ``found_on`` option, another of the row's dates, or the date of the import)."""
 
     def summary(self) -> str:
         verb = "would record" if self.dry_run else "recorded"
+        skipped = f"; {len(self.skipped)} row(s) skipped" if self.skipped else ""
+        if self.defaulted:
+            skipped += f"; {len(self.defaulted)} blank date(s) given (see defaulted)"
         return (
             f"{len(self.new)} new ({verb} {self.events} events), {len(self.unchanged)} unchanged, "
-            f"{len(self.differs)} differ from the store (left as recorded)"
+            f"{len(self.differs)} differ from the store (left as recorded){skipped}"
         )
 
 
@@ -118,16 +134,21 @@ def plan_import(
     mapping: Path | None = None,
     units: set[str] | None = None,
     dry_run: bool = False,
+    sheet: str | None = None,
+    found_on: date | None = None,
 ) -> ImportPlan:
     """Read and check the ledger at ``path``; the events it would record as ``actor``, or
-    :class:`ImportRejected` listing every problem. ``lookup`` reads what the store holds under
-    an id (an issue, a branch, a list). Records nothing.
+            :class:`ImportRejected` listing every problem. ``lookup`` reads what the store holds under
+            an id (an issue, a branch, a list). Records nothing. ``sheet`` names the sheet of a workbook
+        to read (else the one named 臺賬, else the first); ``found_on`` the date rows without 發現日期
+    were found on (each such row is listed in ``result.defaulted``; without it the column is
+    required).
 
-    ``actor`` is who imports, named by the caller (a VERIFIER of a unit whose problems are not
-    in the ledger, typically the committee's): it records each problem as found and assigns it,
-    and records the verifications, close-outs and withdrawals the rows attest, so it may not
-    belong to the unit of a problem the file says was verified, closed out or withdrawn (see
-    :mod:`~rectify.adapters.spreadsheets.building`)."""
+            ``actor`` is who imports, named by the caller (a VERIFIER of a unit whose problems are not
+            in the ledger, typically the committee's): it records each problem as found and assigns it,
+            and records the verifications, close-outs and withdrawals the rows attest, so it may not
+            belong to the unit of a problem the file says was verified, closed out or withdrawn (see
+            :mod:`~rectify.adapters.spreadsheets.building`)."""
     if not isinstance(actor, Actor):
         raise InvalidCommand(
             "actor", "name who imports: actor=Actor(id, name, unit, [Role.VERIFIER])"
@@ -139,13 +160,17 @@ def plan_import(
         units if units is not None else (set(config["units"]) if "units" in config else None)
     )
     name = list_name or path.stem
-    headers, rows, errors = read_table(path)
+    known = frozenset({*HEADERS, *columns, key_column})
+    defaulted: Defaulted = []
+    table = read_table(path, sheet=sheet, known=known)
+    errors = list(table.problems)
     parsed, row_errors = parse_rows(
-        headers, rows, list_name=name, key_column=key_column, columns=columns,
-        units=known_units, today=today,
+        table.headers, table.rows, list_name=name, key_column=key_column, columns=columns,
+        units=known_units, today=today, header_row=table.header_row, found_on=found_on,
+        defaulted=defaulted,
     )  # fmt: skip
     errors += row_errors
-    result = ImportResult(dry_run=dry_run)
+    result = ImportResult(dry_run=dry_run, skipped=table.skipped, defaulted=defaulted)
     fresh: list[Issue] = []
     linked: dict[UUID, object | None] = {}  # branches and lists rows name, each loaded once
 
@@ -166,7 +191,7 @@ def plan_import(
             )
             continue
         try:
-            built = build_issue(row, actor, cached)
+            built = build_issue(row, actor, cached, undated_on=today, defaulted=defaulted)
             if current is None and built.branch_id is not None:
                 branch = cached(built.branch_id)
                 assert isinstance(branch, Branch)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -78,45 +79,128 @@ class ImportRejected(InvalidCommand):
 # ---------------------------------------------------------------- reading the sheet
 
 
-def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]], list[RowError]]:
-    """Headers, the data rows with their row numbers, and structural problems (merged cells)."""
-    if path.suffix.lower() == ".csv":
-        table = _read_csv(path)
-        problems: list[RowError] = []
-    else:
-        from openpyxl import load_workbook
-        from openpyxl.utils.escape import unescape
+NOTE_PREFIXES = (
+    "注", "註", "说明", "說明", "备注：", "備註：", "备注:", "備註:", "填表人", "制表人",
+    "填报人", "填報人", "审核人", "審核人", "联系人", "聯繫人", "填报单位", "填報單位",
+    "填表日期", "制表日期", "附件",
+)  # fmt: skip
+"""How the notes committees write under a table begin (注：…, 說明, 填表人 …)."""
+HEADER_SCAN = 20
+"""Rows read from the top of a sheet to find its header row (under title rows)."""
+_OWN_FOOTERS = (FOOTER_PREFIX, "歷史摘要")
 
-        try:
-            book = load_workbook(path, data_only=True)
-        except Exception as e:
-            raise ImportRejected(
-                path.name, [RowError(0, "-", f"not a readable workbook: {e}")]
-            ) from e
-        sheet = book["臺賬"] if "臺賬" in book.sheetnames else book.worksheets[0]
-        # Excel writes what XML cannot carry as _xHHHH_ (a pasted vertical tab is _x000B_);
-        # read a cell as Excel shows it, so such characters are seen (and refused).
-        table = [
-            [unescape(v) if isinstance(v, str) and "_x" in v else v for v in r]
-            for r in sheet.iter_rows(values_only=True)
-        ]
-        problems = [
-            RowError(rng.min_row, str(rng), "merged cells: unmerge them so each row stands alone")
-            for rng in sheet.merged_cells.ranges
-        ]
+
+@dataclass
+class Table:
+    """A sheet as read: its header row (found under any title rows), the data rows with their
+    row numbers as the spreadsheet shows them, structural problems, and the rows skipped (title,
+    blank and note rows), each with why."""
+
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+    problems: list[RowError]
+    skipped: list[tuple[int, str]]
+    header_row: int
+
+
+def read_table(
+    path: Path, *, sheet: str | None = None, known: frozenset[str] = frozenset()
+) -> Table:
+    """The table of the ledger at ``path``: in a workbook, the sheet named ``sheet`` (else the
+    one named 臺賬, else the first), with each merged range filled from its top-left cell (a
+    unit merged down over its rows, a title merged across); in a CSV file, the whole file.
+
+    The header row is the first of the top rows holding at least two of the ``known`` headers
+    (the rows above it are titles, skipped); blank rows, and the notes under the table (a row
+    whose only text begins 注, 說明, 填表人 …), are skipped and said so."""
+    table = _read_csv(path) if path.suffix.lower() == ".csv" else _read_sheet(path, sheet)
     while table and all(_blank(v) for v in table[-1]):
         table.pop()
     if not table:
         raise ImportRejected(path.name, [RowError(1, "-", "the sheet is empty")])
-    headers = ["" if v is None else str(v).strip() for v in table[0]]
-    rows: list[tuple[int, list[Any]]] = []
-    for n, values in enumerate(table[1:], start=2):
-        if values and isinstance(values[0], str) and values[0].startswith(FOOTER_PREFIX):
-            break
-        if all(_blank(v) for v in values):
-            continue
-        rows.append((n, values))
-    return headers, rows, problems
+    skipped: list[tuple[int, str]] = []
+    top = _header_index(table, known)
+    for i in range(top):
+        if not all(_blank(v) for v in table[i]):
+            skipped.append((i + 1, f"a title above the header: {shown(_text_of(table[i]))}"))
+    headers = ["" if v is None else str(v).strip() for v in table[top]]
+    body: list[tuple[int, list[Any]]] = []
+    for n, values in enumerate(table[top + 1 :], start=top + 2):
+        first = _text_of(values)
+        if first is not None and first.startswith(_OWN_FOOTERS):
+            break  # the footer of an exported ledger: nothing under it is a problem
+        body.append((n, values))
+    while body and (_blank_row(body[-1][1]) or _note(body[-1][1]) is not None):
+        n, values = body.pop()
+        if not _blank_row(values):
+            skipped.append((n, f"a note under the table: {shown(_note(values))}"))
+    rows = []
+    for n, values in body:
+        if _blank_row(values):
+            skipped.append((n, "a blank row"))
+        else:
+            rows.append((n, values))
+    return Table(headers, rows, [], sorted(skipped), top + 1)
+
+
+def _read_sheet(path: Path, name: str | None) -> list[list[Any]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.escape import unescape
+
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as e:
+        raise ImportRejected(path.name, [RowError(0, "-", f"not a readable workbook: {e}")]) from e
+    if name is not None and name not in book.sheetnames:
+        sheets = "、".join(book.sheetnames)
+        raise ImportRejected(
+            path.name, [RowError(0, "sheet", f"no sheet {name!r}: it has {sheets}")]
+        )
+    sheet = book[name] if name is not None else (
+        book["臺賬"] if "臺賬" in book.sheetnames else book.worksheets[0]
+    )  # fmt: skip
+    # Excel writes what XML cannot carry as _xHHHH_ (a pasted vertical tab is _x000B_);
+    # read a cell as Excel shows it, so such characters are seen (and refused).
+    table = [
+        [unescape(v) if isinstance(v, str) and "_x" in v else v for v in r]
+        for r in sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+    ]
+    for merged in sheet.merged_cells.ranges:  # each cell of a merged range reads as its first
+        value = table[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, min(merged.max_row, len(table))):
+            row = table[r]
+            row.extend([None] * (merged.max_col - len(row)))
+            for c in range(merged.min_col - 1, merged.max_col):
+                row[c] = value
+    return table
+
+
+def _header_index(table: list[list[Any]], known: frozenset[str]) -> int:
+    """Where the header row is: the first top row with two known headers or more (else the
+    first row that is not blank, whose missing columns are then reported)."""
+    for i, values in enumerate(table[:HEADER_SCAN]):
+        names = {str(v).strip() for v in values if isinstance(v, str)}
+        if len(names & known) >= 2:
+            return i
+    return next((i for i, values in enumerate(table) if not _blank_row(values)), 0)
+
+
+def _blank_row(values: list[Any]) -> bool:
+    return all(_blank(v) for v in values)
+
+
+def _text_of(values: list[Any]) -> str | None:
+    """The first text of a row (None when it has none)."""
+    return next((v.strip() for v in values if isinstance(v, str) and v.strip()), None)
+
+
+def _note(values: list[Any]) -> str | None:
+    """The note a row holds, if all it holds is notes (注：…, 填表人：… 審核人：…; merged across
+    or not)."""
+    texts = list(dict.fromkeys(str(v).strip() for v in values if not _blank(v)))
+    if not texts or not all(t.startswith(NOTE_PREFIXES) for t in texts):
+        return None
+    return " ".join(texts)
 
 
 def decode_csv(data: bytes, name: str) -> str:
@@ -230,6 +314,59 @@ def day_in(cells: dict[str, Any], column: str) -> date | None:
     return date.fromisoformat(str(value).strip().replace("/", "-"))
 
 
+CLOSED_WORDS: dict[str, bool] = {
+    "是": True, "已銷號": True, "已销号": True, "銷號": True, "销号": True, "已完成銷號": True,
+    "否": False, "未銷號": False, "未销号": False, "未": False,
+}  # fmt: skip
+"""What 是否銷號 holds as people write it, and what it means (blank: not closed out)."""
+
+
+def closed_in(cells: dict[str, Any]) -> bool | None:
+    """Whether 是否銷號 says closed out (None when blank); raises ValueError for other words."""
+    text = text_in(cells, "是否銷號")
+    if text is None:
+        return None
+    if text not in CLOSED_WORDS:
+        raise ValueError(text)
+    return CLOSED_WORDS[text]
+
+
+_FULL_DATE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*[日号號]?")
+_MONTH = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*月?\s*(?:底|末|份)?")
+_YEAR_END = re.compile(r"(\d{4})\s*年\s*(?:底|末)")
+_BEFORE = re.compile(r"\s*(?:前|以前|之前|前完成|完成)?\s*$")
+
+
+def deadline_in(cells: dict[str, Any], column: str = "整改時限") -> date | None:
+    """整改時限 as a date, in the forms committees write it: a date (2019-12-31, 2019/11/15,
+    2019.10.31, 2019年10月31日, an Excel date), a month (2019年10月, 2019年12月底前: its last
+    day), a year's end (2019年底前); None when blank. Raises ValueError for anything else (立行立改
+    and 長期堅持, which fix no date, included)."""
+    value = cells.get(column)
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for pattern, kind in ((_FULL_DATE, "day"), (_MONTH, "month"), (_YEAR_END, "year")):
+        found = pattern.match(text)
+        if found is None or not _BEFORE.fullmatch(text[found.end() :]):
+            continue
+        year = int(found.group(1))
+        if kind == "year":
+            return date(year, 12, 31)
+        month = int(found.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(text)
+        if kind == "month":
+            following = date(year + month // 12, month % 12 + 1, 1)
+            return following - timedelta(days=1)
+        return date(year, month, int(found.group(3)))
+    raise ValueError(text)
+
+
 def text_in(cells: dict[str, Any], column: str) -> str | None:
     """The cell as stripped text (None when blank; 3.0 read as 3)."""
     value = cells.get(column)
@@ -293,8 +430,13 @@ def parse_rows(
     columns: dict[str, str],
     units: set[str] | None,
     today: date,
+    header_row: int = 1,
+    found_on: date | None = None,
+    defaulted: list[tuple[int, str, date, str]] | None = None,
 ) -> tuple[list[Row], list[RowError]]:
-    """Check every row; return the good ones and every problem found.
+    """Check every row; return the good ones and every problem found. ``found_on`` is the date
+    a row without 發現日期 (or a file without the column) was found on, each such row listed in
+    ``defaulted``.
 
     Every cell is checked first (:func:`cell_problem`); a refused cell is reported once, by row
     and column, and its row is not recorded."""
@@ -303,10 +445,14 @@ def parse_rows(
     for i, header in enumerate(headers):
         problem = cell_problem(header)
         if problem is not None:
-            errors.append(RowError(1, f"column {_letter(i)}", problem))
-    for needed in (*REQUIRED, key_column):
+            errors.append(RowError(header_row, f"column {_letter(i)}", problem))
+    found_on_default = found_on
+    if defaulted is None:
+        defaulted = []
+    needed_columns = [c for c in (*REQUIRED, key_column) if c != "發現日期" or found_on is None]
+    for needed in needed_columns:
         if needed not in named:
-            errors.append(RowError(1, needed, "column is missing"))
+            errors.append(RowError(header_row, needed, "column is missing"))
     if errors:
         return [], errors
     known_units = None if units is None else {unit_key(u) for u in units}
@@ -349,15 +495,30 @@ def parse_rows(
         for unit_column, unit in (("責任單位", row.responsible_unit), ("所屬單位", own_unit)):
             if known_units is not None and unit and unit_key(unit) not in known_units:
                 r.fail(unit_column, f"unknown unit {shown(unit)}")
-        row.found_on = r.day("發現日期", required=True, today=today) or date.min
+        found_on = r.day("發現日期", required=found_on_default is None, today=today)
+        if found_on is None and found_on_default is not None:
+            found_on = found_on_default
+            defaulted.append((number, "發現日期", found_on_default, "found_on"))
+        row.found_on = found_on or date.min
         row.status = r.enum("狀態", Status)
         row.mode = r.enum("整改類型", Mode)
         row.severity = r.enum("嚴重程度", Severity) or Severity.NORMAL
-        for column in ("整改時限", "交辦日期", "整改日期", "驗收日期", "銷號日期", "撤銷日期"):
-            r.day(column, today=None if column == "整改時限" else today)
-        closed = r.text("是否銷號")
-        if closed not in (None, "是", "否"):
-            r.fail("是否銷號", f"{shown(closed)}: write 是 or 否")
+        for column in ("交辦日期", "整改日期", "驗收日期", "銷號日期", "撤銷日期"):
+            r.day(column, today=today)
+        try:
+            deadline_in(cells)
+        except ValueError:
+            r.fail(
+                "整改時限",
+                f"{shown(cells.get('整改時限'))} is not a deadline this import can read: write a "
+                "date (2019-12-31, 2019/11/15, 2019.10.31, 2019年12月底前, 2019年10月); 立行立改 "
+                "and 長期堅持, which fix no date, cannot be imported yet",
+            )
+        try:
+            closed_in(cells)
+        except ValueError:
+            words = "、".join(CLOSED_WORDS)
+            r.fail("是否銷號", f"{shown(cells.get('是否銷號'))} is not one of {words} (or blank)")
         if len(errors) == before:
             parsed.append(row)
     return parsed, errors

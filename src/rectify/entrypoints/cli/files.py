@@ -106,6 +106,16 @@ def import_(
     units: Annotated[
         Path | None, typer.Option(help="A file of known units, one a line; others are refused.")
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="The sheet to read (default: 臺賬, else the first)."),
+    ] = None,
+    found_on: Annotated[
+        str | None,
+        typer.Option(
+            "--found-on", help="The date rows without 發現日期 were found on (YYYY-MM-DD)."
+        ),
+    ] = None,
     actor_id: ActorIdOption = None,
     actor_name: ActorNameOption = None,
     actor_unit: ActorUnitOption = None,
@@ -133,7 +143,7 @@ def import_(
         try:
             result = application.import_ledger(
                 file, actor=actor, list_name=list_name, key_column=key_column,
-                mapping=mapping, units=known, dry_run=dry_run,
+                mapping=mapping, units=known, dry_run=dry_run, sheet=sheet, found_on=found_on,
             )  # fmt: skip
         except ImportRejected as e:
             table = Table(title=f"{file.name}: nothing recorded", header_style="bold red")
@@ -154,4 +164,11 @@ def import_(
                     str(number), key, str(issue_id), f"[yellow]differs: {', '.join(fields)}[/]"
                 )
             console.print(diff)
+        for number, why in result.skipped:
+            console.print(f"row {number} skipped: {why}", markup=False, highlight=False)
+        for number, column, value, where in result.defaulted:
+            given = "--found-on" if where == "found_on" else where
+            console.print(
+                f"row {number}: {column} blank, taken as {value} ({given})", highlight=False
+            )
         console.print(result.summary())
