@@ -7,7 +7,7 @@ The calendar counted over is chinese-calendar's, read by the adapter as data; th
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import uuid4
+from uuid import UUID
 
 import chinese_calendar  # type: ignore[import-untyped]
 import pytest
@@ -154,7 +154,7 @@ def test_a_rule_gives_its_deadline_with_the_calendar_it_needed() -> None:
     assert str(working) == "3 working days (3個工作日)"
 
 
-LIST = uuid4()
+LIST = UUID("00000000-0000-4000-8000-000000000012")  # fixed: test ids name it
 POLICY = DeadlinePolicy.model_validate(
     {
         "by_list": {str(LIST): "2024-12-31"},
@@ -169,7 +169,7 @@ POLICY = DeadlinePolicy.model_validate(
     [
         (LIST, Source.PATROL_FEEDBACK, Severity.SERIOUS, f"list {LIST}"),  # the list first
         (None, Source.PATROL_FEEDBACK, Severity.SERIOUS, "source 巡視巡察反饋"),  # then the source
-        (uuid4(), Source.INSPECTION, Severity.SERIOUS, "severity 嚴重"),  # then the severity
+        (UUID(int=7), Source.INSPECTION, Severity.SERIOUS, "severity 嚴重"),  # then the severity
         (None, Source.INSPECTION, Severity.NORMAL, "severity 一般"),
     ],
 )
