@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 import rectify
-from rectify.adapters.spreadsheets.reading import ImportRejected, deadline_in
+from rectify.adapters.spreadsheets.reading import ImportRejected, deadline_in, measures_in
+from rectify.adapters.spreadsheets.tabular import numbered
 from tests.conftest import TODAY, Cast
 
 HEADER = ["序號", "問題描述", "問題來源", "整改措施", "責任單位", "責任人", "整改時限",
@@ -181,3 +182,37 @@ def test_a_found_on_date_that_is_not_one_is_refused(tmp_path: Path, bad: Any) ->
     assert refused.value.field == "found_on"
     assert not app.recorder.max_notification_id()
     app.close()
+
+
+@pytest.mark.parametrize(
+    ("written", "measures"),
+    [
+        (
+            "1.制定方案；\n2.逐條整改；\n3.建立長效機制。",
+            ("制定方案", "逐條整改", "建立長效機制。"),
+        ),
+        ("1、制定方案；2、逐條整改；3、建立機制", ("制定方案", "逐條整改", "建立機制")),
+        ("（1）補繳\n（2）公示", ("補繳", "公示")),
+        ("①補繳；②公示", ("補繳", "公示")),
+        ("制定方案\n逐條整改", ("制定方案", "逐條整改")),
+        ("1.x", ("1.x",)),  # one line, one number: the text as written
+        ("1.5倍補繳", ("1.5倍補繳",)),
+        ("1. 甲\n3. 乙", ("1. 甲", "3. 乙")),  # not counted 1, 2: kept as written
+    ],
+)
+def test_numbered_measures_in_one_cell_become_several(
+    written: str, measures: tuple[str, ...]
+) -> None:
+    assert measures_in({"整改措施": written}) == measures
+
+
+measure = (
+    st.text(st.characters(categories=("L", "N", "P", "Zs")), min_size=1, max_size=30)
+    .map(str.strip)
+    .filter(lambda t: bool(t) and not t.endswith(("；", ";")))
+)
+
+
+@given(st.lists(measure, min_size=1, max_size=6))
+def test_measures_as_exported_read_back_exactly(measures: list[str]) -> None:
+    assert measures_in({"整改措施": numbered(measures)}) == tuple(measures)

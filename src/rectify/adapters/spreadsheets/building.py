@@ -24,7 +24,7 @@ from uuid import UUID, uuid5
 
 from pydantic import ValidationError
 
-from rectify.adapters.spreadsheets.tabular import HEADERS, MEASURE_SEPARATOR
+from rectify.adapters.spreadsheets.tabular import HEADERS
 from rectify.domain.branch import Branch
 from rectify.domain.commands import (
     Assign,
@@ -56,6 +56,7 @@ from rectify.adapters.spreadsheets.reading import (
     closed_in,
     day_in,
     deadline_in,
+    measures_in,
     numbers_in,
     shown,
     text_in,
@@ -240,9 +241,7 @@ def build_issue(
     }
     assigned = None
     if deadline is not None and person is not None:
-        measures = tuple(
-            m.strip() for m in (text_in(c, "整改措施") or "").split(MEASURE_SEPARATOR) if m.strip()
-        )
+        measures = measures_in(c)
         assigned = _valid(
             Assign, assign_columns, problems,
             actor=actor, on=day_in(c, "交辦日期") or row.found_on, unit=row.responsible_unit,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from rectify.adapters.spreadsheets.tabular import FOOTER_PREFIX
+from rectify.adapters.spreadsheets.tabular import FOOTER_PREFIX, MEASURE_SEPARATOR
 from rectify.domain.values import (
     MAX_TEXT,
     Mode,
@@ -365,6 +366,49 @@ def deadline_in(cells: dict[str, Any], column: str = "整改時限") -> date | N
             return following - timedelta(days=1)
         return date(year, month, int(found.group(3)))
     raise ValueError(text)
+
+
+_MARK = re.compile(r"\s*(?:[（(]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[.、．)）](?!\d)|([①-⑳]))\s*")
+_BETWEEN = "；;。，, \t"
+"""What may come before a number that starts the next measure on the same line."""
+_ENDS = "；; \t"
+"""What ends a numbered measure and is not part of it (a full stop is kept: it is the text's)."""
+
+
+def _mark(found: re.Match[str]) -> int:
+    digits = found.group(1) or found.group(2)
+    return int(digits) if digits else ord(found.group(3)) - ord("①") + 1
+
+
+def measures_in(cells: dict[str, Any], column: str = "整改措施") -> tuple[str, ...]:
+    """The measures of a cell, as committees write them: one a line, or numbered (``1.…；`` newline
+    ``2.…；``, ``1、…``, ``（1）…``, ``①…``, on separate lines or run together on one). Numbers
+    are taken off only when they count 1, 2, 3 … in order (with the ``；`` that ends each); any
+    other text is kept as written."""
+    text = text_in(cells, column)
+    if text is None:
+        return ()
+    lines = [line.strip() for line in text.split(MEASURE_SEPARATOR) if line.strip()]
+    if len(lines) == 1:  # perhaps several numbered measures run together on one line
+        marks = [
+            m
+            for m in _MARK.finditer(lines[0])
+            if m.start() == 0 or lines[0][m.start() - 1] in _ENDS
+        ]
+        if len(marks) >= 2 and [_mark(m) for m in marks] == list(range(1, len(marks) + 1)):
+            starts = [m.start() for m in marks] + [len(lines[0])]
+            lines = [lines[0][a:b].strip() for a, b in itertools.pairwise(starts)]
+    found = [_MARK.match(line) for line in lines]
+    if (
+        len(lines) >= 2
+        and all(found)
+        and [_mark(m) for m in found if m] == list(range(1, len(lines) + 1))
+    ):
+        lines = [
+            line[m.end() :].rstrip(_ENDS).strip() if m else line
+            for line, m in zip(lines, found, strict=True)
+        ]
+    return tuple(line for line in lines if line)
 
 
 def text_in(cells: dict[str, Any], column: str) -> str | None:

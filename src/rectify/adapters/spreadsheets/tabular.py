@@ -6,6 +6,7 @@ ones, then what a round trip needs); export writes it and import reads it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +16,14 @@ from rectify.domain.values import LabelledEnum, replace_unholdable
 from rectify.projections.ledger import LedgerRow
 
 MEASURE_SEPARATOR = "\n"
+
+
+def numbered(items: Sequence[str]) -> str:
+    """Measures as committees write them in one cell: one a line, numbered when there are
+    several (``1. …`` newline ``2. …``); what the import reads back (``measures_in``) exactly."""
+    if len(items) < 2:
+        return MEASURE_SEPARATOR.join(items)
+    return MEASURE_SEPARATOR.join(f"{n}. {item}" for n, item in enumerate(items, start=1))
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ class Column:
         if self.kind == "bool":
             return "是" if value else "否"
         if self.kind == "list":
-            return MEASURE_SEPARATOR.join(value)
+            return numbered(value)
         if self.kind == "numbers":
             return ",".join(str(n) for n in value) or None
         if self.kind in ("date", "int"):
