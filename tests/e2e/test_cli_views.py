@@ -206,3 +206,8 @@ def test_import_and_notice(demo: str, rows: int, tmp_path: Path) -> None:
     assert run("notice", "--db", demo, "--period", "2019-Q3", "--out", str(md)).returncode == 0
     assert "| **合計** |" in md.read_text(encoding="utf-8")
     assert run("notice", "--db", demo, "--period", "someday").returncode == 2
+    pdf = tmp_path / "notice.pdf"
+    refused = run("notice", "--db", demo, "--period", "2019-Q3", "--out", str(pdf))
+    assert refused.returncode == 2, refused.stdout
+    assert "use .md or .xlsx" in refused.stdout
+    assert not pdf.exists()  # Markdown is never written into a .pdf

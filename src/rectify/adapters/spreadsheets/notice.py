@@ -12,12 +12,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from rectify.adapters.spreadsheets.tabular import digest_text, writable
+from rectify.errors import InvalidCommand
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from rectify.domain.seals import Checkpoint
     from rectify.projections.notice import Notice, NoticeLine
+
+NOTICE_SUFFIXES = (".md", ".markdown", ".xlsx")
+"""The files a notice is written to, by suffix: Markdown, or an Excel workbook."""
 
 HEADERS = ("責任單位", "本期發現", "本期整改", "本期銷號", "逾期未改", "逾期整改")
 
@@ -64,9 +68,16 @@ def notice_markdown(notice: Notice, sealed: Checkpoint | None = None) -> str:
 
 
 def write_notice(path: Path, notice: Notice, sealed: Checkpoint | None = None) -> None:
-    """Write the notice to ``path``: ``.md`` as Markdown, ``.xlsx`` as a workbook; with the
-    digest of the history it was made from at its foot, given ``sealed``."""
-    if path.suffix.lower() == ".xlsx":
+    """Write the notice to ``path``: ``.md`` as Markdown, ``.xlsx`` as a workbook (any other
+    suffix is refused: nothing is written); with the digest of the history it was made from at
+    its foot, given ``sealed``."""
+    suffix = path.suffix.lower()
+    if suffix not in NOTICE_SUFFIXES:
+        shown = suffix or "no suffix"
+        raise InvalidCommand(
+            "out", f"{path.name}: {shown} is not a notice's format; use .md or .xlsx"
+        )
+    if suffix == ".xlsx":
         book = Workbook()
         sheet = book.active
         assert sheet is not None
