@@ -10,8 +10,10 @@ the deadline), verified and closed out (銷號). Every change is an immutable ev
 from __future__ import annotations
 
 from rectify import errors
+from rectify.adapters.workflow_files import load_workflow
 from rectify.application import RectificationApp, connect
 from rectify.application.retry import retry_on_conflict, retrying
+from rectify.domain.guards import GUARDS, register_guard
 from rectify.domain.issue import Issue
 from rectify.domain.seals import Checkpoint, Finding, FindingKind, IntegrityReport
 from rectify.domain.values import (
@@ -27,8 +29,9 @@ from rectify.domain.values import (
     Source,
     Status,
 )
-from rectify.domain.workflow import WorkflowDefinition
-from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW, WORKFLOWS
+from rectify.domain.workflow import Step, WorkflowDefinition
+from rectify.domain.workflow_toml import workflow_from_toml, workflow_toml
+from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW, WORKFLOWS, register_workflow
 from rectify.errors import (
     AlreadyExists,
     ConcurrencyConflict,
@@ -54,6 +57,7 @@ __version__ = "0.2.0"
 
 __all__ = [
     "CURRENT_ISSUE_WORKFLOW",
+    "GUARDS",
     "WORKFLOWS",
     "Actor",
     "AlreadyExists",
@@ -87,12 +91,18 @@ __all__ = [
     "Severity",
     "Source",
     "Status",
+    "Step",
     "StoreUnavailable",
     "TransitionNotAllowed",
     "WorkflowDefinition",
     "__version__",
     "connect",
     "errors",
+    "load_workflow",
+    "register_guard",
+    "register_workflow",
     "retry_on_conflict",
     "retrying",
+    "workflow_from_toml",
+    "workflow_toml",
 ]

@@ -6,6 +6,7 @@ store is exactly as it was.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -159,7 +160,27 @@ class OpenIssuesRemain(TransitionNotAllowed):
 
 class InvalidWorkflow(RectifyError, ValueError):
     """A workflow definition names what does not exist (a state, role or guard), or changes a
-    released one; raised when it is defined, never when it is first used."""
+    released one; raised when it is defined, never when it is first used.
+
+    A definition read from a file (``rectify.load_workflow``) carries every problem found in it,
+    each with its line and field, in ``problems``; one defined in Python has none listed."""
+
+    def __init__(self, message: str, problems: tuple[WorkflowProblem, ...] = ()) -> None:
+        self.problems = problems
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class WorkflowProblem:
+    """One thing wrong in a workflow file: where (``line``, 1-based, 0 when the file has no
+    line for it; ``field``, e.g. ``steps[3].guards[1]``, counted from 1) and what."""
+
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
 
 
 class StoreUnavailable(RectifyError):
@@ -190,4 +211,5 @@ __all__ = [
     "TransitionNotAllowed",
     "UnknownCalendarYear",
     "ViewsRebuilding",
+    "WorkflowProblem",
 ]

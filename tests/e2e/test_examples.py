@@ -54,6 +54,13 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "my rule held in the state machine (10 examples of up to 20 steps), checked on",
         "who may record a problem:",
     ),
+    "two_verifications.py": (
+        "workflow patrol-feedback/1 read from two_verifications.toml: 17 steps, 40 transitions",
+        "refused (TransitionNotAllowed): close-out after one verification",
+        "refused (PermissionDenied): the same person verifies twice",
+        "closed out under patrol-feedback/1 after verifications by gw-zhao and gw-qian",
+        "my rule held in the state machine driving patrol-feedback/1 (10 examples of up to 20",
+    ),
 }
 """Lines (or the start of lines, indentation aside) each example must print, on any store."""
 

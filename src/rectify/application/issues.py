@@ -97,8 +97,13 @@ class IssueService(QueryService):
         deadline: date | str | None = None,
         on: date | str | None = None,
         command_id: str | None = None,
+        workflow: str | None = None,
     ) -> UUID:
         """發現: record a problem; returns its id. Needs INSPECTOR or VERIFIER.
+
+        It runs under the current issue workflow, or under ``workflow``: the key of a
+        registered issue workflow (``"issue/2"``, or one of one's own made known with
+        ``rectify.domain.workflows.register_workflow``), kept for the issue's whole life.
 
         ``branch_id`` links it to a registered branch. ``list_id`` (with ``common_problem``, a
         code of that list, for a unit's instance of a common problem) records it from a problem
@@ -119,6 +124,7 @@ class IssueService(QueryService):
             list_id=list_id,
             common_problem=common_problem,
             deadline=deadline,
+            workflow=workflow,
         )
         if cmd.command_id is not None:
             existing = issue_id_for(cmd.command_id)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StrictBool, model_validator
+from pydantic.functional_validators import AfterValidator
 
 from rectify.domain.guards import not_before_on
 from rectify.domain.values import (
@@ -25,6 +26,7 @@ from rectify.domain.values import (
     Source,
     Text,
 )
+from rectify.domain.workflows import registered_issue_workflow
 
 C = TypeVar("C", bound="type[Command]")
 
@@ -112,6 +114,7 @@ class RecordIssue(Command):
     list_id: UUID | None = None
     common_problem: NonEmptyStr | None = None
     deadline: Day | None = None
+    workflow: Annotated[str, AfterValidator(registered_issue_workflow)] | None = None
 
 
 @declared("issue", "assign")

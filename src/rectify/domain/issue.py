@@ -380,6 +380,7 @@ class Issue(Checked, Aggregate):
         self.rectified_late = False
         self.verified_on: date | None = None
         self.verified_by: Actor | None = None
+        self.verifier_ids: tuple[str, ...] = ()  # who verified the current rectification, in order
         self.closed_out_on: date | None = None
         self.withdrawn_on: date | None = None
         self.rejections = 0
@@ -418,11 +419,15 @@ class Issue(Checked, Aggregate):
         command_id: str | None = None,
         flow: WorkflowDefinition[Status] = CURRENT_ISSUE_WORKFLOW,
         issue_id: UUID | None = None,
+        workflow: str | None = None,
     ) -> Issue:
         """Record a newly found problem (checked: the actor may record).
 
-        The id is random, derived from ``command_id`` when given, or ``issue_id`` itself (an
-        import keeps the ids of the ledger it reads)."""
+        It runs under ``flow``, or the registered workflow keyed ``workflow`` (``"issue/3"``, or
+        one of one's own), for ever. The id is random, derived from ``command_id`` when given, or
+        ``issue_id`` itself (an import keeps the ids of the ledger it reads)."""
+        if workflow is not None:
+            flow = workflow_named(workflow)
         step = flow.create
         if not step.permits(actor, unit):
             raise PermissionDenied(actor.id, step.trigger, f"needs {step.describe_grants(unit)}")
@@ -534,6 +539,7 @@ class Issue(Checked, Aggregate):
         self.rectified_on = on
         self.rectified_by = actor
         self.rectified_late = self.deadline is not None and on > self.deadline
+        self.verifier_ids = ()
         self._rectified_by(actor)
 
     def _deadline_from(
@@ -620,12 +626,14 @@ class Issue(Checked, Aggregate):
         self._enter("verify", on, command_id)
         self.verified_on = on
         self.verified_by = actor
+        self.verifier_ids = (*self.verifier_ids, actor.id)
         self._decided("verify", on, decided_on_version, evidence_digest)
 
     @event(RectificationRejected)
     def _rejected(self, actor: Actor, on: date, command_id: str | None, reason: str) -> None:
         self._enter("reject", on, command_id)
         self.rejections += 1
+        self.verifier_ids = ()
         self.rectified_on = None
         self.rectified_by = None
         self.rectified_late = False
@@ -664,6 +672,7 @@ class Issue(Checked, Aggregate):
         self.rectified_late = False
         self.verified_on = None
         self.verified_by = None
+        self.verifier_ids = ()
         self.closed_out_on = None
         self.summary = None
         self.evidence = ()

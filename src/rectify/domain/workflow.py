@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from transitions import Machine
@@ -21,7 +22,7 @@ from rectify.domain.values import Actor, LabelledEnum, Role, same_unit
 from rectify.errors import InvalidWorkflow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,12 @@ class WorkflowDefinition(Generic[S]):
                     target = state_type(t.dest) if t.dest is not None else src
                     table[(src, trigger)] = CompiledStep(steps[trigger], src, target)
         return table
+
+    @property
+    def table(self) -> Mapping[tuple[S, str], CompiledStep[S]]:
+        """The compiled table: ``(state, trigger)`` → the step taken and where it leads. Two
+        definitions with equal tables enforce the same rules."""
+        return MappingProxyType(self._table)
 
     def lookup(self, state: S, trigger: str) -> CompiledStep[S] | None:
         """The compiled step for ``trigger`` in ``state``, or None if the workflow has none."""

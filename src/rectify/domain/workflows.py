@@ -419,3 +419,14 @@ def workflow(key: str) -> WorkflowDefinition[Any]:
     except KeyError:
         msg = f"unknown workflow {key!r}; known: {', '.join(WORKFLOWS)}"
         raise KeyError(msg) from None
+
+
+def registered_issue_workflow(key: str) -> str:
+    """``key`` if it is the key of a registered workflow of issues (``record_issue(workflow=…)``
+    checks it so); otherwise a ValueError saying which are."""
+    flow = WORKFLOWS.get(key)
+    if flow is None or not isinstance(flow.initial, Status):
+        known = ", ".join(k for k, w in WORKFLOWS.items() if isinstance(w.initial, Status))
+        msg = f"{key!r} is not a registered issue workflow (those registered: {known})"
+        raise ValueError(msg)
+    return key

@@ -1,7 +1,8 @@
 """A hypothesis state machine that drives rectify with random commands by random actors.
 
-Subclass :class:`IssueWorkflowMachine` to run it against your own store (override ``make_app``) or
-to add rules of your own; its ``TestCase`` runs under pytest or unittest::
+Subclass :class:`IssueWorkflowMachine` to run it against your own store (override ``make_app``), to
+drive a workflow of your own (set ``WORKFLOW`` to its registered key) or to add rules and
+invariants of your own; its ``TestCase`` runs under pytest or unittest::
 
     class TestOnSQLite(IssueWorkflowMachine):
         def make_app(self):
@@ -19,7 +20,7 @@ and (a rule of its own) ``ledger(as_of=D, known_at=K)`` and the figures equal a 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from hypothesis import assume, event
@@ -54,6 +55,10 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
 
     START = date(2030, 1, 1)
     TODAY = date(2031, 12, 31)
+    WORKFLOW: ClassVar[str | None] = None
+    """The key of the issue workflow the machine records its issues under (None: the current
+    one). Register a workflow of one's own (``rectify.domain.workflows.register_workflow``)
+    and name it here: the machine then drives it, checking the same catalogue."""
 
     issues = Bundle("issues")
     branches = Bundle("branches")
@@ -104,7 +109,7 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
         before = inv.snapshot(self.app, (), self.TODAY)
         try:
             issue_id = self.app.record_issue(
-                actor=actor, on=self.day - timedelta(days=back), **args
+                actor=actor, on=self.day - timedelta(days=back), workflow=self.WORKFLOW, **args
             )
         except RectifyError:
             inv.refused_command_changed_nothing(before, inv.snapshot(self.app, (), self.TODAY))
@@ -116,7 +121,9 @@ class IssueWorkflowMachine(RuleBasedStateMachine):
         """A problem found in a branch: the issue and the branch's link are saved together."""
         before = inv.snapshot(self.app, (), self.TODAY, [branch_id])
         try:
-            issue_id = self.app.record_issue(actor=actor, on=self.day, branch_id=branch_id, **args)
+            issue_id = self.app.record_issue(
+                actor=actor, on=self.day, branch_id=branch_id, workflow=self.WORKFLOW, **args
+            )
         except RectifyError:
             after = inv.snapshot(self.app, (), self.TODAY, [branch_id])
             inv.refused_command_changed_nothing(before, after)

@@ -11,6 +11,7 @@ on ``app`` from modules by topic, imported at the bottom in the order ``rectify 
                   ``events``
 ``files``         ``export``, ``notice``, ``import``
 ``organisation``  ``board``, ``branches``, ``lists``, ``rollup``, ``rounds``, ``round``
+``workflow``      ``workflow check`` (``diagram --workflow FILE`` reads files with it)
 ================  ==================================================================================
 """
 
@@ -243,7 +244,7 @@ def main() -> None:
 
 
 # The commands, registered on ``app`` in the order ``rectify --help`` lists them.
-from rectify.entrypoints.cli import demo, ledger, files, organisation, trust  # noqa: E402, I001
+from rectify.entrypoints.cli import demo, ledger, files, organisation, trust, workflow  # noqa: E402, I001
 
 __all__ = [
     "DEFAULT_DB",
@@ -269,4 +270,5 @@ __all__ = [
     "rate",
     "reported",
     "trust",
+    "workflow",
 ]

@@ -1,5 +1,6 @@
 """``rectify demo``, ``rectify diagram`` and ``rectify roles``: the demo scenario, and the
-workflows as diagrams and as the matrix of who may give which command."""
+workflows (shipped, or any in a TOML file) as diagrams and as the matrix of who may give which
+command."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from rectify.entrypoints.cli import (
     opened,
     reported,
 )
+from rectify.entrypoints.cli.workflow import GuardsOption, read_or_exit
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -113,9 +115,21 @@ VersionOption = Annotated[int | None, typer.Option(help="Workflow version (defau
 
 
 @app.command()
-def diagram(name: WorkflowArgument = "issue", version: VersionOption = None) -> None:
-    """Print a workflow as a mermaid state diagram."""
-    typer.echo(_workflow(name, version).mermaid())
+def diagram(
+    name: WorkflowArgument = "issue",
+    version: VersionOption = None,
+    workflow: Annotated[
+        Path | None,
+        typer.Option(
+            "--workflow", help="Draw the definition in this TOML file instead.", dir_okay=False
+        ),
+    ] = None,
+    guards: GuardsOption = None,
+) -> None:
+    """Print a workflow as a mermaid state diagram: a shipped one, or any definition in a TOML
+    file (``--workflow FILE``; its problems, if any, are printed with their lines, exit 2)."""
+    flow = read_or_exit(workflow, guards) if workflow is not None else _workflow(name, version)
+    typer.echo(flow.mermaid())
 
 
 @app.command()

@@ -1,0 +1,280 @@
+"""Workflows written as TOML: read, validated with the line and field of every error, compiled to
+the same table as a Python declaration, registered and chosen for new issues (issue 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rectify
+from rectify.domain import workflows
+from rectify.domain.guards import GUARDS
+from rectify.domain.values import Status
+from rectify.domain.workflow import Step, WorkflowDefinition
+from rectify.domain.workflow_toml import triggers_of, workflow_from_toml, workflow_toml
+from rectify.domain.workflows import ISSUE_WORKFLOW_V3, WORKFLOWS, register_workflow
+from rectify.entrypoints.cli.workflow import GENERATED
+from rectify.errors import InvalidCommand, InvalidWorkflow, WorkflowProblem
+from tests.conftest import TODAY, UNIT, Cast
+
+SHIPPED_TOML = Path(__file__).resolve().parents[2] / "docs" / "workflows" / "issue-3.toml"
+
+GOOD = """\
+name = "mine"
+version = 1
+kind = "issue"
+states = ["found", "assigned", "rectified", "verified", "closed_out", "withdrawn"]
+
+[create]
+trigger = "record"
+to = "found"
+grants = ["inspector", "verifier"]
+
+[[steps]]
+trigger = "rectify_on_the_spot"
+from = ["found"]
+to = "rectified"
+grants = ["responsible@unit"]
+
+[[steps]]
+trigger = "verify"
+from = ["rectified"]
+to = "verified"
+grants = ["verifier"]
+guards = ["independent_decision"]
+label = "驗收"
+
+[[steps]]
+trigger = "close_out"
+from = ["verified"]
+to = "closed_out"
+grants = ["verifier"]
+guards = ["independent_decision"]
+"""
+
+
+@pytest.fixture
+def registry() -> Iterator[None]:
+    """Workflows a test registers are forgotten after it (the registry is the process's)."""
+    before = set(WORKFLOWS)
+    yield
+    for key in set(WORKFLOWS) - before:
+        workflows._WORKFLOWS.pop(key)
+
+
+def problems_of(text: str) -> tuple[WorkflowProblem, ...]:
+    with pytest.raises(InvalidWorkflow) as caught:
+        workflow_from_toml(text, source="mine.toml")
+    assert caught.value.problems, str(caught.value)
+    assert isinstance(caught.value, rectify.RectifyError)
+    return caught.value.problems
+
+
+# ---------------------------------------------------------------- a good file
+
+
+def test_a_good_file_compiles_to_the_definition_it_says() -> None:
+    flow = workflow_from_toml(GOOD)
+    assert flow.key == "mine/1"
+    assert flow.states == tuple(Status)
+    assert flow.create == Step("record", (), Status.FOUND, ("inspector", "verifier"))
+    assert flow.target(Status.FOUND, "rectify_on_the_spot") is Status.RECTIFIED
+    assert flow.step("verify").label == "驗收"
+    assert flow.lookup(Status.FOUND, "verify") is None
+    assert workflow_from_toml(workflow_toml(flow)) == flow
+
+
+def test_a_file_can_be_given_a_new_name_and_version(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    assert rectify.load_workflow(path).key == "mine/1"
+    assert rectify.load_workflow(str(path), name="theirs", version=4).key == "theirs/4"
+    assert rectify.load_workflow(GOOD, version=2).key == "mine/2"  # text, not a path
+
+
+def test_a_file_that_cannot_be_read_is_one_problem(tmp_path: Path) -> None:
+    with pytest.raises(InvalidWorkflow) as caught:
+        rectify.load_workflow(tmp_path / "nowhere.toml")
+    assert caught.value.problems[0].field == "(the file)"
+    assert "cannot read it" in caught.value.problems[0].message
+
+
+# ---------------------------------------------------------------- every error: line and field
+
+
+def _edited(old: str, new: str) -> str:
+    assert old in GOOD
+    return GOOD.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "message"),
+    [
+        (_edited('guards = ["independent_decision"]\nlabel', 'guards = ["two_people"]\nlabel'),
+         22, "steps[2].guards[1]", "unknown guard 'two_people'"),
+        (_edited('grants = ["responsible@unit"]', 'grants = ["emperor"]'),
+         15, "steps[1].grants[1]", "unknown role 'emperor'"),
+        (_edited('grants = ["responsible@unit"]', 'grants = ["verifier@county"]'),
+         15, "steps[1].grants[1]", "unknown grant scope 'county'"),
+        (_edited('to = "rectified"', 'to = "fixed"'),
+         14, "steps[1].to", "unknown state 'fixed'"),
+        (_edited('from = ["rectified"]', 'from = ["rectified", "done"]'),
+         19, "steps[2].from[2]", "unknown state 'done'"),
+        (_edited('"withdrawn"]', '"withdrawn", "archived"]'),
+         4, "states", "a issue has no state 'archived'"),
+        (_edited('trigger = "close_out"', 'trigger = "strike_off"'),
+         26, "steps[3].trigger", "a issue has no command 'strike_off'"),
+        (_edited('trigger = "close_out"', 'trigger = "verify"'),
+         26, "steps[3].trigger", "the trigger 'verify' is declared twice"),
+        (_edited('grants = ["responsible@unit"]', "grants = []"),
+         15, "steps[1].grants", "nobody may give it"),
+        (_edited('grants = ["responsible@unit"]\n', ""),
+         11, "steps[1].grants", "Field required"),
+        (_edited('label = "驗收"', 'lable = "驗收"'),
+         23, "steps[2].lable", "Extra inputs are not permitted"),
+        (_edited("version = 1", 'version = "one"'),
+         2, "version", "Input should be a valid integer"),
+        (_edited("version = 1", "version = 0"), 2, "version", "greater than 0"),
+        (_edited('name = "mine"', 'name = "my/flow"'), 1, "name", "String should match"),
+        (_edited('kind = "issue"', 'kind = "person"'), 3, "kind", "Input should be 'issue'"),
+        (_edited('to = "found"', 'from = ["found"]\nto = "found"'),
+         8, "create.from", "the create step leaves from no state"),
+        (_edited('to = "found"\n', ""), 6, "create.to", "needs a destination"),
+        (_edited("[[steps]]\ntrigger = \"verify\"", "[[steps]]\ntrigger = verify"),
+         18, "(the file)", "not TOML"),
+    ],
+)  # fmt: skip
+def test_each_error_names_its_line_and_field(
+    text: str, line: int, field: str, message: str
+) -> None:
+    problems = problems_of(text)
+    assert (problems[0].line, problems[0].field) == (line, field), problems
+    assert message in problems[0].message, problems
+
+
+def test_every_problem_is_listed_not_only_the_first() -> None:
+    text = _edited('to = "rectified"', 'to = "fixed"').replace(
+        'guards = ["independent_decision"]\nlabel', 'guards = ["two_people"]\nlabel'
+    )
+    problems = problems_of(text)
+    assert [(p.line, p.field) for p in problems] == [
+        (14, "steps[1].to"),
+        (22, "steps[2].guards[1]"),
+    ]
+    with pytest.raises(InvalidWorkflow, match=r"mine.toml:14: steps\[1\].to: unknown state"):
+        workflow_from_toml(text, source="mine.toml")
+
+
+def test_a_guard_registered_before_the_file_is_read_may_be_named() -> None:
+    text = _edited(
+        'guards = ["independent_decision"]\nlabel', 'guards = ["test_toml_guard"]\nlabel'
+    )
+    assert problems_of(text)[0].field == "steps[2].guards[1]"
+    rectify.register_guard(lambda *a: None, "test_toml_guard")
+    try:
+        assert workflow_from_toml(text).step("verify").guards == ("test_toml_guard",)
+    finally:
+        from rectify.domain import guards
+
+        guards._GUARDS.pop("test_toml_guard")
+
+
+# ---------------------------------------------------------------- the shipped workflows
+
+
+def test_the_shipped_issue_workflow_written_as_toml_compiles_to_the_same_table() -> None:
+    text = SHIPPED_TOML.read_text(encoding="utf-8")
+    expected = workflow_toml(ISSUE_WORKFLOW_V3, comment=GENERATED.format(key="issue/3"))
+    assert text == expected, "regenerate it: rectify workflow toml issue/3 > " + str(SHIPPED_TOML)
+    loaded = rectify.load_workflow(SHIPPED_TOML)
+    assert loaded.table == ISSUE_WORKFLOW_V3.table
+    assert loaded == ISSUE_WORKFLOW_V3
+    assert loaded.mermaid() == ISSUE_WORKFLOW_V3.mermaid()
+
+
+@pytest.mark.parametrize("key", sorted(WORKFLOWS))
+def test_every_shipped_workflow_round_trips_through_toml(key: str) -> None:
+    flow = WORKFLOWS[key]
+    again = workflow_from_toml(workflow_toml(flow))
+    assert again == flow and again.table == flow.table
+
+
+# ---------------------------------------------------------------- any valid definition
+
+ISSUE_TRIGGERS = sorted(triggers_of("issue") - {"record"})
+GRANTS = ("inspector", "verifier", "responsible", "responsible@unit", "auditor", "admin")
+LABELS = st.text(st.characters(exclude_categories=["Cs"]), max_size=8)
+
+
+@st.composite
+def definitions(draw: st.DrawFn) -> WorkflowDefinition[Status]:
+    states = draw(st.lists(st.sampled_from(list(Status)), min_size=1, unique=True))
+    triggers = draw(st.lists(st.sampled_from(ISSUE_TRIGGERS), unique=True, max_size=6))
+
+    def grants() -> tuple[str, ...]:
+        return tuple(draw(st.lists(st.sampled_from(GRANTS), min_size=1, max_size=3, unique=True)))
+
+    steps = tuple(
+        Step(
+            trigger,
+            tuple(draw(st.lists(st.sampled_from(states), max_size=3, unique=True))),
+            draw(st.none() | st.sampled_from(states)),
+            grants(),
+            tuple(draw(st.lists(st.sampled_from(sorted(GUARDS)), max_size=2, unique=True))),
+            draw(LABELS),
+        )
+        for trigger in triggers
+    )
+    return WorkflowDefinition(
+        name=draw(st.from_regex(r"[a-z][a-z0-9_.\-]{0,10}", fullmatch=True)),
+        version=draw(st.integers(1, 10**6)),
+        title=draw(LABELS),
+        states=tuple(states),
+        create=Step("record", (), draw(st.sampled_from(states)), grants(), (), draw(LABELS)),
+        steps=steps,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(definitions())
+def test_any_valid_definition_round_trips_toml(flow: WorkflowDefinition[Status]) -> None:
+    text = workflow_toml(flow)
+    again = workflow_from_toml(text)
+    assert again == flow
+    assert again.table == flow.table
+    assert workflow_toml(again) == text
+
+
+# ---------------------------------------------------------------- registered, chosen, recorded
+
+
+def test_a_loaded_workflow_registered_under_a_new_key_runs_new_issues(
+    cast: type[Cast], registry: None
+) -> None:
+    mine = rectify.load_workflow(GOOD, name="test-direct", version=1)
+    register_workflow(mine)
+    app = rectify.connect("memory://", today=lambda: TODAY)
+    issue_id = app.record_issue(
+        actor=cast.inspector, title="t", unit=UNIT, source="inspection", workflow="test-direct/1"
+    )
+    assert app.get_issue(issue_id).workflow == "test-direct/1"
+    assert set(app.allowed_actions(issue_id)) == {"rectify_on_the_spot"}  # no assign in mine
+    other = app.record_issue(actor=cast.inspector, title="t", unit=UNIT, source="inspection")
+    assert app.get_issue(other).workflow == ISSUE_WORKFLOW_V3.key  # the default stays
+
+
+@pytest.mark.parametrize(("key", "why"), [("nope/1", "not a registered"), ("branch/2", "issue")])
+def test_record_issue_refuses_a_workflow_that_is_not_a_registered_issue_workflow(
+    cast: type[Cast], key: str, why: str
+) -> None:
+    app = rectify.connect("memory://", today=lambda: TODAY)
+    with pytest.raises(InvalidCommand) as caught:
+        app.record_issue(
+            actor=cast.inspector, title="t", unit=UNIT, source="inspection", workflow=key
+        )
+    assert caught.value.field == "workflow" and why in caught.value.message
+    assert app.events_since(0) == []
