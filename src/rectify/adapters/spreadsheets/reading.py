@@ -4,6 +4,10 @@ Every cell is checked for characters no store or spreadsheet can hold and for le
 (:data:`MAX_CELL`). A CSV file is UTF-8 (with or without a byte-order mark), else GB18030 (GBK's
 superset, what a Chinese Excel saves); an Excel cell's ``_xHHHH_`` escapes are read as the
 characters Excel writes them for. Problems are collected as :class:`RowError`s, not raised.
+
+Why this module is long: it reads ledgers as committees lay them out (titles above the header,
+merged cells, notes under the table, deadlines and measures written as people write them), and
+each of those readings is kept beside the one table of words or forms it understands.
 """
 
 from __future__ import annotations
