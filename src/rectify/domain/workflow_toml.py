@@ -93,6 +93,10 @@ def triggers_of(kind: str) -> frozenset[str]:
 # ---------------------------------------------------------------- the form, checked by pydantic
 
 
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
 def _grant(text: str) -> str:
     try:
         Grant.parse(text)
@@ -144,7 +148,7 @@ class StepSpec(BaseModel):
         kind = (info.context or {}).get("kind")
         if kind in KINDS and trigger not in triggers_of(kind):
             known = ", ".join(sorted(triggers_of(kind)))
-            msg = f"a {kind} has no command {trigger!r} (its triggers: {known})"
+            msg = f"{_a(kind)} has no command {trigger!r} (its triggers: {known})"
             raise ValueError(msg)
         return trigger
 
@@ -178,7 +182,7 @@ class WorkflowSpec(BaseModel):
             known = [s.value for s in KINDS[kind]]
             for s in states:
                 if s not in known:
-                    msg = f"a {kind} has no state {s!r} (its states: {', '.join(known)})"
+                    msg = f"{_a(kind)} has no state {s!r} (its states: {', '.join(known)})"
                     raise ValueError(msg)
         if len(set(states)) != len(states):
             msg = "a state is listed twice"
