@@ -211,3 +211,9 @@ def test_import_and_notice(demo: str, rows: int, tmp_path: Path) -> None:
     assert refused.returncode == 2, refused.stdout
     assert "use .md or .xlsx" in refused.stdout
     assert not pdf.exists()  # Markdown is never written into a .pdf
+
+
+def test_version() -> None:
+    done = run("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"rectify {rectify.__version__}"

@@ -46,6 +46,26 @@ app = typer.Typer(
 )
 console = Console(width=int(os.environ.get("COLUMNS", "0")) or None)
 
+
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        from rectify import __version__
+
+        typer.echo(f"rectify {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and stop."
+        ),
+    ] = False,
+) -> None:
+    """rectify: the event-sourced rectification ledger (問題整改臺賬)."""
+
 DEFAULT_DB = "sqlite:///rectify.db"
 DbOption = Annotated[
     str,
