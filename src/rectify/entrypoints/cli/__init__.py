@@ -66,6 +66,7 @@ def _options(
 ) -> None:
     """rectify: the event-sourced rectification ledger (問題整改臺賬)."""
 
+
 DEFAULT_DB = "sqlite:///rectify.db"
 DbOption = Annotated[
     str,
