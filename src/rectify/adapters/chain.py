@@ -121,10 +121,6 @@ def as_uuid(originator_id: Any) -> UUID | None:
         return None
 
 
-def hex_digest(digest: bytes) -> str:
-    return digest.hex()
-
-
 def parse_digest(text: str) -> bytes | None:
     """A digest as printed (64 hexadecimal digits, optionally after ``sha256:``), or None."""
     text = text.strip().lower().removeprefix("sha256:")

@@ -193,30 +193,31 @@ class SQLKeyStore:
     def subject(self, lookup: str, *, create: bool) -> SubjectState:
         if not _by_name(lookup):
             return lookup
-        with self.transaction() as c:
-            c.execute(self.select_name, (lookup,))
-            row = c.fetchone()
-        if row is None and create:
-            with self.transaction() as c:  # write first, then read: the first writer's id
-                c.execute(self.insert_name, (lookup, _random_subject()))
-                c.execute(self.select_name, (lookup,))
-                row = c.fetchone()
+        row = self._row(self.select_name, self.insert_name, lookup, _random_subject, create)
         if row is None:
             return None
         return FORGOTTEN if row[0] is None else str(row[0])
 
     def key(self, subject: str, *, create: bool) -> KeyState:
-        with self.transaction() as c:
-            c.execute(self.select, (subject,))
-            row = c.fetchone()
-        if row is None and create:
-            with self.transaction() as c:  # write first, then read: the first writer's key
-                c.execute(self.insert, (subject, _new_key()))
-                c.execute(self.select, (subject,))
-                row = c.fetchone()
+        row = self._row(self.select, self.insert, subject, _new_key, create)
         if row is None:
             return None
         return FORGOTTEN if row[0] is None else bytes(row[0])
+
+    def _row(
+        self, select: str, insert: str, ident: str, fresh: Callable[[], Any], create: bool
+    ) -> Any:
+        """The row ``select`` finds for ``ident``; with ``create``, made first when there is
+        none (written, then read: two writers at once both get the first one stored)."""
+        with self.transaction() as c:
+            c.execute(select, (ident,))
+            row = c.fetchone()
+        if row is None and create:
+            with self.transaction() as c:
+                c.execute(insert, (ident, fresh()))
+                c.execute(select, (ident,))
+                row = c.fetchone()
+        return row
 
     def forget(self, lookups: Iterable[str]) -> list[str]:
         now = datetime.now(UTC).isoformat(timespec="microseconds")
