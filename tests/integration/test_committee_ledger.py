@@ -18,7 +18,7 @@ from openpyxl import Workbook
 import rectify
 from rectify.adapters.spreadsheets.reading import ImportRejected, deadline_in, measures_in
 from rectify.adapters.spreadsheets.tabular import numbered
-from tests.conftest import TODAY, Cast
+from tests.conftest import TODAY
 
 HEADER = ["序號", "問題描述", "問題來源", "整改措施", "責任單位", "責任人", "整改時限",
           "整改進展", "是否銷號", "備註"]  # fmt: skip
@@ -165,12 +165,16 @@ def test_the_command_line_takes_the_sheet_and_the_found_on_date(tmp_path: Path) 
     path = committee_ledger(tmp_path / "l.xlsx")
     url = f"sqlite:///{tmp_path}/l.db"
     who = ("--actor-id", "gw-import", "--actor-unit", "省直機關工委")
-    done = run_rectify("import", str(path), "--db", url, "--found-on", "2019-06-01", *who)
+    args = ("--sheet", "臺賬", "--found-on", "2019-06-01")
+    done = run_rectify("import", str(path), "--db", url, *args, *who)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "row 1 skipped: a title above the header" in done.stdout
     assert "row 9 skipped: a note under the table" in done.stdout
     assert "5 new" in done.stdout
-    assert Cast.inspector  # the cast is shared with the other import tests
+    assert "row 3: 發現日期 blank, taken as 2019-06-01 (--found-on)" in done.stdout
+    missing = run_rectify("import", str(path), "--db", url, "--sheet", "2020年", *who)
+    assert missing.returncode == 2
+    assert "no sheet '2020年'" in missing.stdout
 
 
 @pytest.mark.parametrize("bad", ["2019-13-01", "六月", 20190601, "2030-01-01"])
