@@ -8,26 +8,24 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from pydantic import ValidationError
-
 from rectify.adapters.persistence import env_for_url
 from rectify.adapters.store_access import opening, typed_failures
-from rectify.application.personal import PersonalDataService
+from rectify.application.what_if import WhatIfService, as_policy
 from rectify.domain.commands import Command
 from rectify.domain.deadlines import NO_POLICY, DeadlinePolicy
 from rectify.errors import InvalidCommand
 
 
 @typed_failures
-class RectificationApp(PersonalDataService):
+class RectificationApp(WhatIfService):
     """The rectification ledger as an eventsourcing application.
 
     Build one with :func:`rectify.connect`. ``today`` is the clock for default business dates
     (``on=``) and for refusing dates in the future; pass your own to replay or test.
 
     Its methods come from one service per concern (:mod:`rectify.application.plumbing`,
-    ``branches``, ``policies``, ``queries``, ``issues``, ``lists``, ``imports``, ``integrity``, ``personal``),
-    each building on the one before, so each is read and typed on its own.
+    ``branches``, ``policies``, ``queries``, ``issues``, ``lists``, ``imports``, ``integrity``,
+    ``personal``, ``what_if``), each building on the one before, so each is read and typed on its own.
     """
 
     name = "rectify"
@@ -99,7 +97,7 @@ def connect(
     """
     if not isinstance(url, str):
         raise InvalidCommand("url", f"a store URL is text, not a {type(url).__name__}")
-    policy = NO_POLICY if deadline_policy is None else _policy(deadline_policy)
+    policy = NO_POLICY if deadline_policy is None else as_policy(deadline_policy, "deadline_policy")
     env = env_for_url(url)
     with opening(env, url, create=create):  # held only while the tables are made
         app = RectificationApp(env, today=today, catch_up=False)
@@ -121,13 +119,3 @@ def connect(
             app.close()
             raise
     return app
-
-
-def _policy(given: DeadlinePolicy | Mapping[str, Any]) -> DeadlinePolicy:
-    """A deadline policy from itself or its data (:class:`InvalidCommand` naming the field)."""
-    if isinstance(given, DeadlinePolicy):
-        return given
-    try:
-        return DeadlinePolicy.model_validate(given)
-    except ValidationError as e:
-        raise InvalidCommand.from_validation(e, prefix="deadline_policy") from None

@@ -279,10 +279,28 @@ class Checked:
             t for t in triggers if next(self._refusals(t, actor, when, None), None) is None
         )
 
+    def refusal_under(
+        self,
+        flow: WorkflowDefinition[Any],
+        trigger: str,
+        actor: Actor,
+        on: date,
+        args: Mapping[str, Any] | None = None,
+    ) -> RectifyError | None:
+        """The error ``flow`` (another workflow than the one this aggregate runs under) would
+        refuse ``trigger`` by ``actor`` on ``on`` with, in the aggregate's state now; None when
+        it would allow it. Changes nothing (for what-if replays)."""
+        return next(self._refusals(trigger, actor, on, args, flow), None)
+
     def _refusals(
-        self, trigger: str, actor: Actor, on: date, args: Mapping[str, Any] | None
+        self,
+        trigger: str,
+        actor: Actor,
+        on: date,
+        args: Mapping[str, Any] | None,
+        under: WorkflowDefinition[Any] | None = None,
     ) -> Iterator[RectifyError]:
-        flow = self.flow
+        flow = self.flow if under is None else under
         if flow.has_trigger(trigger):  # the grant first: no grant is refused in every state
             step = flow.step(trigger)
             if not step.permits(actor, self.acting_unit):

@@ -1,25 +1,38 @@
 """``rectify workflow check FILE``: a workflow definition in TOML, validated; ``rectify workflow
-toml KEY``: a registered one written as TOML; and the reading of a file that ``rectify diagram
---workflow FILE`` shares."""
+toml KEY``: a registered one written as TOML; the reading of a file that ``rectify diagram
+--workflow FILE`` shares; and ``rectify what-if``: the history under another workflow or
+deadline policy."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.table import Table
 
-from rectify.adapters.workflow_files import load_workflow
+from rectify.adapters.workflow_files import load_deadline_policy, load_workflow
 from rectify.domain.workflow_toml import kind_of, workflow_toml
 from rectify.domain.workflows import WORKFLOWS
-from rectify.entrypoints.cli import app
+from rectify.entrypoints.cli import (
+    DEFAULT_DB,
+    AsOfOption,
+    DbOption,
+    app,
+    console,
+    opened,
+    rate,
+    reported,
+)
 from rectify.errors import InvalidWorkflow
 
 if TYPE_CHECKING:
     from rectify.domain.workflow import WorkflowDefinition
+    from rectify.projections.what_if import WhatIf
 
 workflow_app = typer.Typer(
     help="Workflow definitions of one's own (TOML): check one.", no_args_is_help=True
@@ -106,3 +119,97 @@ def toml(
         typer.echo(f"unknown workflow {key!r}; known: {', '.join(WORKFLOWS)}", err=True)
         raise typer.Exit(2)
     typer.echo(workflow_toml(flow, comment=GENERATED.format(key=key)), nl=False)
+
+
+@app.command("what-if")
+def what_if(
+    db: DbOption = DEFAULT_DB,
+    workflow: Annotated[
+        str | None,
+        typer.Option(
+            "--workflow",
+            help="Another workflow: a TOML file, or a registered key (issue/1, issue/3 …).",
+        ),
+    ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="Another deadline policy: a TOML file of rules by_severity, by_source, "
+            'by_list ("嚴重" = "10 working days").',
+            dir_okay=False,
+        ),
+    ] = None,
+    replace_given: Annotated[
+        bool,
+        typer.Option(
+            "--replace-given",
+            help="The policy gives every deadline it covers, also those the assigner gave.",
+        ),
+    ] = False,
+    as_of: AsOfOption = None,
+    guards: GuardsOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=0, help="At most this many rows per table (0: all).")
+    ] = 20,
+) -> None:
+    """Replay the recorded history under another workflow or deadline policy, writing nothing:
+    the steps it would refuse, the problems that would be late or on time, the figures that
+    would change."""
+    flow = None
+    if workflow is not None:
+        flow = read_or_exit(Path(workflow), guards) if Path(workflow).is_file() else workflow
+    with reported():
+        rules = None if policy is None else load_deadline_policy(policy)
+    with opened(db) as application:
+        report = application.what_if(
+            workflow=flow, policy=rules, replace_given=replace_given, as_of=as_of
+        )
+    for table in what_if_tables(report, limit):
+        console.print(table)
+    console.print(report.summary(), highlight=False)
+
+
+def what_if_tables(report: WhatIf, limit: int = 0) -> list[Table]:
+    """The tables ``rectify what-if`` prints: refused steps, deadlines, figures (each cut to
+    ``limit`` rows when it is not 0, the cut said in its caption)."""
+
+    def cut(rows: Sequence[Any], table: Table) -> Sequence[Any]:
+        if limit and len(rows) > limit:
+            table.caption = f"{limit} of {len(rows)} shown (--limit 0: all)"
+            return rows[:limit]
+        return rows
+
+    tables = []
+    if report.refused:
+        table = Table(title=f"Steps {report.workflow} would refuse (被拒步驟)")
+        for header in ("序號", "問題", "步驟", "日期", "由", "原因"):
+            table.add_column(header, overflow="fold")
+        for r in cut(report.refused, table):
+            table.add_row(str(r.seq), r.title, r.step, str(r.on), r.actor, r.reason)
+        tables.append(table)
+    if report.deadlines:
+        table = Table(title="Deadlines that would differ (整改時限)")
+        for header in ("序號", "問題", "責任單位", "記錄時限", "假設時限", "按期", "逾期天數"):
+            table.add_column(header, overflow="fold")
+        for d in cut(report.deadlines, table):
+            table.add_row(
+                str(d.seq), d.title, d.unit, str(d.recorded_deadline or "—"),
+                str(d.what_if_deadline or "—"), d.verdict,
+                f"{d.recorded_days_overdue} → {d.what_if_days_overdue}",
+            )  # fmt: skip
+        tables.append(table)
+    if report.figures:
+        table = Table(title="Figures that would change (整改進度)")
+        for header in ("範圍", "指標", "記錄", "假設"):
+            table.add_column(header, overflow="fold")
+        for f in cut(report.figures, table):
+            table.add_row(f.group, f.label, _figure(f.recorded), _figure(f.what_if))
+        tables.append(table)
+    return tables
+
+
+def _figure(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return rate(value) if isinstance(value, float) else str(value)
