@@ -246,3 +246,20 @@ def test_the_command_line_prints_the_tables(tmp_path: Path) -> None:
     shown = run_rectify("what-if", "--db", db, "--policy", str(policy))
     assert shown.returncode == 2
     assert "policy.by_severity.嚴重" in shown.stdout
+
+
+def test_a_workflows_own_deadlines_are_its_what_if_policy(
+    memory_app: rectify.RectificationApp, tmp_path: Path
+) -> None:
+    closed_problem(memory_app)
+    path = tmp_path / "sla.toml"
+    path.write_text(
+        admin_closes() + '\n[deadlines.by_severity]\n"嚴重" = "10 working days"\n',
+        encoding="utf-8",
+    )
+    report = memory_app.what_if(workflow=path, replace_given=True)
+    assert len(report.refused) == 1  # the close-out
+    (change,) = report.deadlines
+    assert change.what_if_deadline == date(2019, 9, 17)
+    assert report.policy is not None and "嚴重" in report.policy
+    assert not memory_app.what_if(workflow=path).deadlines  # a given deadline is kept

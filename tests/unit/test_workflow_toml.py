@@ -4,6 +4,7 @@ the same table as a Python declaration, registered and chosen for new issues (is
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 
 import rectify
 from rectify.domain import workflows
+from rectify.domain.deadlines import DayCount, DeadlinePolicy, DeadlineRule
 from rectify.domain.guards import GUARDS
-from rectify.domain.values import Status
+from rectify.domain.values import Severity, Source, Status
 from rectify.domain.workflow import Step, WorkflowDefinition
 from rectify.domain.workflow_toml import triggers_of, workflow_from_toml, workflow_toml
 from rectify.domain.workflows import ISSUE_WORKFLOW_V3, WORKFLOWS, register_workflow
@@ -210,6 +212,17 @@ GRANTS = ("inspector", "verifier", "responsible", "responsible@unit", "auditor",
 LABELS = st.text(st.characters(exclude_categories=["Cs"]), max_size=8)
 
 
+RULES = st.builds(
+    DeadlineRule, days=st.integers(1, 400), count=st.sampled_from(list(DayCount))
+) | st.builds(DeadlineRule, fixed=st.dates(date(2000, 1, 1), date(2099, 12, 31)))
+POLICIES = st.builds(
+    DeadlinePolicy,
+    by_list=st.dictionaries(st.uuids(), RULES, max_size=2),
+    by_source=st.dictionaries(st.sampled_from(list(Source)), RULES, max_size=3),
+    by_severity=st.dictionaries(st.sampled_from(list(Severity)), RULES, max_size=3),
+)
+
+
 @st.composite
 def definitions(draw: st.DrawFn) -> WorkflowDefinition[Status]:
     states = draw(st.lists(st.sampled_from(list(Status)), min_size=1, unique=True))
@@ -236,6 +249,7 @@ def definitions(draw: st.DrawFn) -> WorkflowDefinition[Status]:
         states=tuple(states),
         create=Step("record", (), draw(st.sampled_from(states)), grants(), (), draw(LABELS)),
         steps=steps,
+        deadlines=draw(st.none() | POLICIES),
     )
 
 
@@ -278,3 +292,61 @@ def test_record_issue_refuses_a_workflow_that_is_not_a_registered_issue_workflow
         )
     assert caught.value.field == "workflow" and why in caught.value.message
     assert app.events_since(0) == []
+
+
+# ---------------------------------------------------------------- a workflow's deadline policy
+
+WITH_DEADLINES = """
+[deadlines.by_severity]
+"嚴重" = "10 working days"
+
+[deadlines.by_source]
+"巡查" = "2019-12-31"
+"""
+
+
+def test_a_workflows_deadlines_come_before_the_apps_policy(
+    cast: type[Cast], registry: None
+) -> None:
+    text = workflow_toml(ISSUE_WORKFLOW_V3).replace('name = "issue"', 'name = "sla"')
+    mine = rectify.load_workflow(text + WITH_DEADLINES)
+    assert mine.deadlines is not None and workflow_from_toml(workflow_toml(mine)) == mine
+    register_workflow(mine)
+    app = rectify.connect(
+        "memory://", today=lambda: TODAY, deadline_policy={"by_severity": {"一般": "5 days"}}
+    )
+
+    def assigned(severity: str, source: str, workflow: str | None) -> tuple[date, str | None]:
+        issue = app.record_issue(
+            actor=cast.inspector, title="t", unit=UNIT, source=source, severity=severity,
+            workflow=workflow, on="2019-09-02",
+        )  # fmt: skip
+        app.assign(issue, actor=cast.verifier, unit=UNIT, person="劉", on="2019-09-02")
+        view = app.get_issue(issue)
+        assert view.deadline is not None
+        return view.deadline, view.deadline_rule
+
+    # the workflow's rule by severity (13 Sep 2019 was 中秋節), its rule by source, the app's
+    assert assigned("嚴重", "自查", "sla/3") == (
+        date(2019, 9, 17),
+        "severity 嚴重: 10 working days (10個工作日)",
+    )
+    assert assigned("一般", "巡查", "sla/3") == (
+        date(2019, 12, 31),
+        "source 巡查: fixed 2019-12-31",
+    )
+    assert assigned("一般", "自查", "sla/3") == (
+        date(2019, 9, 7),
+        "severity 一般: 5 calendar days (5個自然日)",
+    )
+    assert assigned("一般", "巡查", None)[0] == date(2019, 9, 7)  # issue/3 has no deadlines
+
+
+def test_only_a_workflow_of_problems_has_deadlines() -> None:
+    text = workflow_toml(workflows.workflow("branch/2")) + WITH_DEADLINES
+    (problem,) = problems_of(text)
+    assert problem.field == "deadlines"
+    assert "only a workflow of problems" in problem.message
+    (problem,) = problems_of(GOOD + '\n[deadlines.by_severity]\n"嚴重" = "soon"\n')
+    assert problem.field.startswith("deadlines.by_severity")
+    assert problem.line > 0

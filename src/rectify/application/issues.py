@@ -211,22 +211,24 @@ class IssueService(QueryService):
     def _policy_deadline(
         self, issue_id: UUID | str, on: date | str | None
     ) -> ComputedDeadline | None:
-        """The deadline the app's policy gives the issue assigned on ``on`` (None: no rule)."""
-        policy = self.deadline_policy
-        if not (policy.by_list or policy.by_source or policy.by_severity):
-            return None
+        """The deadline the issue assigned on ``on`` takes from its workflow's policy, else from
+        the app's (None: no rule of either covers it)."""
         try:
             day = self.today() if on is None else parse_day(on)
         except ValueError as e:
             raise InvalidCommand("on", str(e)) from None
         issue = self._load(self._issue_uuid(issue_id))
-        return policy.deadline_for(
-            list_id=issue.list_id,
-            source=issue.source,
-            severity=issue.severity,
-            assigned_on=day,
-            calendar=self.working_calendar(),
-        )
+        for rules in (issue.flow.deadlines, self.deadline_policy):
+            computed = None if rules is None else rules.deadline_for(
+                list_id=issue.list_id,
+                source=issue.source,
+                severity=issue.severity,
+                assigned_on=day,
+                calendar=self.working_calendar(),
+            )  # fmt: skip
+            if computed is not None:
+                return computed
+        return None
 
     def rectify_on_the_spot(
         self,

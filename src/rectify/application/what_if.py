@@ -78,8 +78,9 @@ class WhatIfService(PersonalDataService):
     ) -> WhatIf:
         """What the recorded history would give under another ``workflow`` (a registered key,
         a TOML file's :class:`~pathlib.Path` or a definition) or deadline ``policy`` (a
-        :class:`~rectify.domain.deadlines.DeadlinePolicy` or its data), as of ``as_of``
-        (default today). Writes nothing.
+        :class:`~rectify.domain.deadlines.DeadlinePolicy` or its data; without one, the
+        workflow's own ``deadlines`` when it has them), as of ``as_of`` (default today). Writes
+        nothing.
 
         Every problem on the ledger is replayed from its recorded events
         (:mod:`rectify.projections.what_if`): the steps the workflow would have refused (each
@@ -93,7 +94,9 @@ class WhatIfService(PersonalDataService):
         if not isinstance(replace_given, bool):
             raise InvalidCommand("replace_given", "True or False")
         flow = None if workflow is None else as_issue_workflow(workflow)
-        rules = None if policy is None else as_policy(policy, "policy")
+        rules = flow.deadlines if flow is not None and policy is None else None
+        if policy is not None:
+            rules = as_policy(policy, "policy")
         day = self._as_of(as_of)
         recorded = self.ledger(day)
         deadline_for = None if rules is None else self._deadline_for(rules, replace_given)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from transitions import Machine
 
+from rectify.domain.deadlines import DeadlinePolicy
 from rectify.domain.values import Actor, LabelledEnum, Role, same_unit
 from rectify.errors import InvalidWorkflow
 
@@ -105,6 +106,9 @@ class WorkflowDefinition(Generic[S]):
     create: Step[S]
     steps: tuple[Step[S], ...]
     title: str = ""
+    deadlines: DeadlinePolicy | None = None
+    """The deadline policy of the problems that run under it (issue workflows): when one is
+    assigned without a deadline, its rule gives one before the application's policy is asked."""
     _table: dict[tuple[S, str], CompiledStep[S]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )

@@ -23,11 +23,14 @@ A definition in TOML says what a Python one says, in the same words::
     guards = ["deadline_not_before_on"]   # names of rectify.domain.guards.GUARDS
     label = "交辦"
 
+    [deadlines.by_severity]       # issue workflows: the deadline policy of their problems
+    "嚴重" = "10 working days"     # (also by_source, by_list; see rectify.domain.deadlines)
+
 Every state, role, guard and trigger named must exist (a guard of one's own is registered with
-:func:`~rectify.domain.guards.register_guard` before the file is read). The definitions have no
-deadline policy: a deadline is given by the command that sets it (``assign``), so a file has no
-field for one. :func:`workflow_from_toml` is pure (text in); reading a file is
-``rectify.load_workflow`` (:mod:`rectify.adapters.workflow_files`).
+:func:`~rectify.domain.guards.register_guard` before the file is read). A ``[deadlines]`` policy
+gives a deadline to a problem assigned without one, before the application's own policy.
+:func:`workflow_from_toml` is pure (text in); reading a file is ``rectify.load_workflow``
+(:mod:`rectify.adapters.workflow_files`).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from pydantic import (
 )
 
 from rectify.domain.commands import COMMANDS
+from rectify.domain.deadlines import DeadlinePolicy, DeadlineRule
 from rectify.domain.values import (
     BranchStatus,
     ChecklistStatus,
@@ -173,6 +177,17 @@ class WorkflowSpec(BaseModel):
     states: tuple[str, ...] = Field(min_length=1)
     create: StepSpec
     steps: tuple[StepSpec, ...] = ()
+    deadlines: DeadlinePolicy | None = None
+
+    @field_validator("deadlines")
+    @classmethod
+    def _deadlines_of_problems(
+        cls, deadlines: DeadlinePolicy | None, info: ValidationInfo
+    ) -> DeadlinePolicy | None:
+        if deadlines is not None and info.data.get("kind") not in (None, "issue"):
+            msg = 'only a workflow of problems (kind = "issue") has deadlines'
+            raise ValueError(msg)
+        return deadlines
 
     @field_validator("states")
     @classmethod
@@ -210,6 +225,7 @@ class WorkflowSpec(BaseModel):
             states=tuple(state(s) for s in self.states),
             create=step(self.create),
             steps=tuple(step(s) for s in self.steps),
+            deadlines=self.deadlines,
         )
 
 
@@ -243,13 +259,15 @@ def _key_lines(text: str) -> dict[tuple[str | int, ...], int]:
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if match := _TABLE.match(line):
-            name = match.group(1).strip('"')
+            name = match.group(1)
+            path = tuple(part.strip('"') for part in name.split("."))  # [deadlines.by_severity]
             if line.startswith("[["):
                 counts[name] = counts.get(name, -1) + 1
-                table = (name, counts[name])
+                table = (*path, counts[name])
             else:
-                table = (name,)
-            lines.setdefault(table, number)
+                table = path
+            for end in range(1, len(table) + 1):
+                lines.setdefault(table[:end], number)
         elif match := _KEY.match(line):
             lines.setdefault((*table, match.group(1).strip('"')), number)
     return lines
@@ -362,4 +380,21 @@ def workflow_toml(definition: WorkflowDefinition[Any], *, comment: str = "") -> 
     step("[create]", definition.create)
     for s in definition.steps:
         step("[[steps]]", s)
+    policy = definition.deadlines
+    if policy is not None:
+        for name, rules in (
+            ("by_severity", {k.value: v for k, v in policy.by_severity.items()}),
+            ("by_source", {k.value: v for k, v in policy.by_source.items()}),
+            ("by_list", {str(k): v for k, v in policy.by_list.items()}),
+        ):
+            if rules:
+                out.extend(["", f"[deadlines.{name}]"])
+                out += [f"{_toml(key)} = {_toml(_rule_text(rule))}" for key, rule in rules.items()]
     return "\n".join(out) + "\n"
+
+
+def _rule_text(rule: DeadlineRule) -> str:
+    """A rule as :class:`DeadlineRule` reads it back (``"10 working days"``, a date)."""
+    if rule.fixed is not None:
+        return rule.fixed.isoformat()
+    return f"{rule.days} {rule.count.value} days"
