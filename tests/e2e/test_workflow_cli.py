@@ -91,3 +91,20 @@ def test_toml_prints_a_registered_workflow_as_the_committed_file() -> None:
     unknown = run("workflow", "toml", "nope/1")
     assert unknown.returncode == 2
     assert "unknown workflow 'nope/1'" in unknown.stderr
+
+
+def test_roles_prints_the_matrix_of_any_definition_in_a_file(tmp_path: Path) -> None:
+    shipped = run("roles")
+    from_file = run("roles", "--workflow", str(SHIPPED_TOML))
+    assert from_file.returncode == 0, from_file.stderr
+    assert from_file.stdout == shipped.stdout  # the same table from the TOML as the declaration
+    mine = run("roles", "--workflow", str(EXAMPLE), "--guards", str(EXAMPLE_GUARDS))
+    assert mine.returncode == 0, mine.stderr
+    # a workflow of one's own, named as it likes, still maps its steps to the API's methods
+    assert "| `record_issue` | 發現 |" in mine.stdout
+    assert "| `verify` | 驗收 | — | other unit |" in mine.stdout
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD.replace('"verifier"]\n', '"boss"]\n', 1), encoding="utf-8")
+    bad = run("roles", "--workflow", str(path))
+    assert bad.returncode == 2
+    assert f"{path}:9: create.grants[2]: unknown role 'boss'" in bad.stderr

@@ -28,6 +28,7 @@ from typing import Any
 from rectify.domain.commands import COMMANDS
 from rectify.domain.values import Role
 from rectify.domain.workflow import Step, WorkflowDefinition
+from rectify.domain.workflow_toml import kind_of
 
 SEPARATION_OF_DUTIES = frozenset({"independent_decision"})
 """The guards that are separation of duties: a step naming one is not given on its own unit's
@@ -131,12 +132,13 @@ def role_matrix(workflow: WorkflowDefinition[Any]) -> tuple[MatrixRow, ...]:
     """Who may give each command of ``workflow``, role by role, on its own unit or another, with
     the rule that decides: derived from the steps' grants and guards, in declaration order."""
     rows = []
+    kind = kind_of(workflow)  # a workflow of one's own is named as it likes
     for step in (workflow.create, *workflow.steps):
         independent = bool(SEPARATION_OF_DUTIES & set(step.guards))
         commands = tuple(
             name
             for name, command in COMMANDS.items()
-            if command.aggregate == workflow.name and command.trigger == step.trigger
+            if command.aggregate == kind and command.trigger == step.trigger
         )
         cells = tuple(_cell(step, role, independent) for role in ROLES)
         rows.append(MatrixRow(workflow.key, step, commands, cells, independent))

@@ -114,16 +114,17 @@ WorkflowArgument = Annotated[
 VersionOption = Annotated[int | None, typer.Option(help="Workflow version (default: current).")]
 
 
+WorkflowFileOption = Annotated[
+    Path | None,
+    typer.Option("--workflow", help="The definition in this TOML file instead.", dir_okay=False),
+]
+
+
 @app.command()
 def diagram(
     name: WorkflowArgument = "issue",
     version: VersionOption = None,
-    workflow: Annotated[
-        Path | None,
-        typer.Option(
-            "--workflow", help="Draw the definition in this TOML file instead.", dir_okay=False
-        ),
-    ] = None,
+    workflow: WorkflowFileOption = None,
     guards: GuardsOption = None,
 ) -> None:
     """Print a workflow as a mermaid state diagram: a shipped one, or any definition in a TOML
@@ -133,7 +134,14 @@ def diagram(
 
 
 @app.command()
-def roles(name: WorkflowArgument = "issue", version: VersionOption = None) -> None:
+def roles(
+    name: WorkflowArgument = "issue",
+    version: VersionOption = None,
+    workflow: WorkflowFileOption = None,
+    guards: GuardsOption = None,
+) -> None:
     """Print who may give which command of a workflow, role by role, on its own unit or another
-    (the README's Markdown table, generated from the same declaration). Opens no store."""
-    typer.echo(markdown_matrix(_workflow(name, version)), nl=False)
+    (the README's Markdown table, generated from the same declaration): a shipped one, or any
+    definition in a TOML file (``--workflow FILE``). Opens no store."""
+    flow = read_or_exit(workflow, guards) if workflow is not None else _workflow(name, version)
+    typer.echo(markdown_matrix(flow), nl=False)
