@@ -382,6 +382,7 @@ def workflow_toml(definition: WorkflowDefinition[Any], *, comment: str = "") -> 
         step("[[steps]]", s)
     policy = definition.deadlines
     if policy is not None:
+        out.extend(["", "[deadlines]"])  # a policy without rules is still one
         for name, rules in (
             ("by_severity", {k.value: v for k, v in policy.by_severity.items()}),
             ("by_source", {k.value: v for k, v in policy.by_source.items()}),
