@@ -95,6 +95,8 @@ def assert_timeline_is_the_ledger(
         assert (None if pd.isna(got["mode"]) else got["mode"]) == (r.mode and r.mode.value)
         assert got["severity"] == r.severity.value
         assert _day(got["deadline"]) == r.deadline
+        rule = got["deadline_rule"]
+        assert (None if pd.isna(rule) else rule) == r.deadline_rule
         for stage in ("found", "assigned", "rectified", "verified", "closed_out", "withdrawn"):
             assert _day(got[f"{stage}_on"]) == getattr(r, f"{stage}_on"), stage
         assert got["days_overdue"] == r.days_overdue

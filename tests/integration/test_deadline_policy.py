@@ -13,9 +13,11 @@ from datetime import date
 from pathlib import Path
 from uuid import UUID
 
+import pandas as pd
 import pytest
 
 import rectify
+import rectify.analysis as analysis
 from rectify.adapters.calendars import chinese_working_calendar
 from rectify.domain.deadlines import SEVERITY_SLA, WorkingCalendar
 from rectify.errors import InvalidCommand, UnknownCalendarYear
@@ -187,3 +189,18 @@ def test_views_of_schema_5_are_upgraded_in_place_and_equal_a_replay(tmp_path: Pa
         inv.ledger_equals_replay(app, date(2019, 6, 30), None)
     finally:
         app.close()
+
+
+def test_the_analysts_timeline_names_the_rule_of_each_deadline(
+    app: rectify.RectificationApp,
+) -> None:
+    by_rule = found(app)
+    assign(app, by_rule)
+    given = found(app, "一般")
+    app.assign(
+        given, actor=Cast.verifier, unit=UNIT, person="劉", deadline="2024-12-01", on="2024-09-27"
+    )
+    frame = analysis.timeline(app).set_index("id")
+    assert frame.loc[str(by_rule), "deadline_rule"] == SERIOUS_RULE
+    assert pd.isna(frame.loc[str(given), "deadline_rule"])
+    assert frame["deadline_rule"].dtype == "category"

@@ -72,7 +72,8 @@ def _fields(rows: Sequence[LedgerRow], names: Sequence[str]) -> dict[str, list[A
 
 _TIMELINE_FIELDS = (
     "id", "title", "unit", "responsible_unit", "source", "category", "mode", "campaign",
-    "severity", "status", "list_id", "common_problem", "branch_id", "deadline", "found_on",
+    "severity", "status", "list_id", "common_problem", "branch_id", "deadline", "deadline_rule",
+    "found_on",
     "assigned_on", "rectified_on", "rectified_late", "verified_on", "closed_out_on",
     "withdrawn_on", "rejections", "reopenings", "extensions",
 )  # fmt: skip
@@ -87,7 +88,9 @@ def timeline(
     Columns: ``seq`` (序號), ``id``, ``title``; the categories ``unit``, ``responsible_unit``,
     ``acting_unit`` (責任單位), ``source``, ``category``, ``mode``, ``campaign``, ``severity``,
     ``status`` (ordered as the workflow), ``list`` (the problem list's name), ``common_problem``,
-    ``branch`` (the branch's name); ``list_id``, ``branch_id``; ``deadline`` and the date of
+    ``branch`` (the branch's name); ``list_id``, ``branch_id``; ``deadline_rule`` (the policy's
+    rule that gave the deadline, ``"severity 嚴重: 10 working days (10個工作日)"``; missing when
+    the assigner gave it); ``deadline`` and the date of
     every stage, ``<stage>_on`` for each of :data:`STAGES` (datetime64, NaT when not reached;
     ``reopened_on`` the latest reopening); ``days_to_<stage>`` from the day it was found
     (nullable Int64); ``age_days`` (found to ``as_of``); ``days_overdue``, ``overdue``,
@@ -125,6 +128,7 @@ def timeline(
             "list_id": pd.Series(f["list_id"], dtype="string"),
             "branch_id": pd.Series(f["branch_id"], dtype="string"),
             "deadline": _dates(f["deadline"]),
+            "deadline_rule": _category(f["deadline_rule"]),
             "found_on": _dates(f["found_on"]),
             "assigned_on": _dates(f["assigned_on"]),
             "rectified_on": _dates(f["rectified_on"]),
