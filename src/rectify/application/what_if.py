@@ -104,6 +104,9 @@ class WhatIfService(PersonalDataService):
         changed = []
         rows = []
         for row in recorded:
+            if flow is None and row.assigned_on is None:
+                rows.append(row)  # never assigned: no deadline for a policy to give
+                continue
             events = self._events(row.id)
             with replaying("issue", row.id):
                 issue, refusals = replay_under(
@@ -111,12 +114,21 @@ class WhatIfService(PersonalDataService):
                 )
             assert issue is not None  # on the ledger of ``day``: found by then
             refused += refusals
+            if (issue.deadline, issue.deadline_rule, issue.rectified_late) == (
+                row.deadline, row.deadline_rule, row.rectified_late,
+            ):  # fmt: skip
+                rows.append(row)  # the history applied as recorded, the same deadlines
+                continue
             mine = what_if_row(row, issue)
             rows.append(mine)
             change = compare_rows(row, mine)
             if change is not None:
                 changed.append(change)
-        figures = figure_changes(Figures.of(recorded, day, None), Figures.of(rows, day, None))
+        figures = (
+            figure_changes(Figures.of(recorded, day, None), Figures.of(rows, day, None))
+            if changed
+            else []
+        )
         return WhatIf(
             as_of=day,
             workflow=None if flow is None else flow.key,
