@@ -31,6 +31,10 @@ Every state, role, guard and trigger named must exist (a guard of one's own is r
 gives a deadline to a problem assigned without one, before the application's own policy.
 :func:`workflow_from_toml` is pure (text in); reading a file is ``rectify.load_workflow``
 (:mod:`rectify.adapters.workflow_files`).
+
+Why this module is long: reading and writing are one format, kept side by side so that they
+cannot drift (the round-trip property holds them together), and the line of each problem is
+found here, from the text, because ``tomllib`` keeps no positions.
 """
 
 from __future__ import annotations
