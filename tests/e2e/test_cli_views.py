@@ -86,13 +86,17 @@ def test_events_are_json_lines_of_the_documented_schema(demo: str) -> None:
 
 def test_export_xlsx(demo: str, rows: int, tmp_path: Path) -> None:
     out = tmp_path / "ledger.xlsx"
-    done = run("export", "--db", demo, "--as-of", "2019-09-30", "--out", str(out))
+    done = run(
+        "export", "--db", demo, "--as-of", "2019-09-30", "--out", str(out), "--columns", "all"
+    )
     assert done.returncode == 0, done.stderr
     book = load_workbook(out)
-    assert book.sheetnames == ["臺賬", "整改進度"]
+    assert book.sheetnames == ["臺賬", "編號", "整改進度"]  # the ids kept hidden, for re-import
+    assert book["編號"].sheet_state == "hidden"
     sheet = book["臺賬"]
     assert isinstance(sheet, Worksheet)
-    header = [c.value for c in sheet[1]]
+    assert sheet.cell(1, 1).value == "問題整改臺賬\u3000截至2019年9月30日"  # the title row
+    header = [c.value for c in sheet[2]]
     assert header[:14] == [
         "序號",
         "問題描述",
@@ -109,32 +113,32 @@ def test_export_xlsx(demo: str, rows: int, tmp_path: Path) -> None:
         "銷號日期",
         "備註",
     ]
-    assert sheet.freeze_panes == "A2"
-    last = sheet.cell(1, len(header))
+    assert sheet.freeze_panes == "A3"
+    last = sheet.cell(2, len(header))
     assert isinstance(last, Cell)
-    assert sheet.auto_filter.ref == f"A1:{last.column_letter}{rows + 1}"
+    assert sheet.auto_filter.ref == f"A2:{last.column_letter}{rows + 2}"
     assert round(sheet.column_dimensions["B"].width or 0) in (36, 37)  # Excel adds its padding
-    values = list(sheet.iter_rows(min_row=2, max_row=rows + 1, values_only=True))
+    values = list(sheet.iter_rows(min_row=3, max_row=rows + 2, values_only=True))
     assert len(values) == rows and values[0][0] == 1
     status = header.index("狀態")
     overdue = header.index("逾期天數")
     fills = {
         sheet.cell(r, status + 1).fill.fgColor.rgb
-        for r in range(2, rows + 2)
+        for r in range(3, rows + 3)
         if isinstance(days := sheet.cell(r, overdue + 1).value, int) and days > 0
     }
     assert {rgb[-6:] for rgb in fills} == {"F8CBAD"}  # red for overdue
-    closed = [r for r in range(2, rows + 2) if sheet.cell(r, status + 1).value == "已銷號"]
+    closed = [r for r in range(3, rows + 3) if sheet.cell(r, status + 1).value == "已銷號"]
     assert {sheet.cell(r, status + 1).fill.fgColor.rgb[-6:] for r in closed} == {"C6EFCE"}
-    assert isinstance(sheet.cell(2, header.index("發現日期") + 1).value, datetime)
+    assert isinstance(sheet.cell(3, header.index("發現日期") + 1).value, datetime)
     footer, digest = (sheet.cell(sheet.max_row - n, 1).value for n in (1, 0))
     assert isinstance(footer, str)
-    assert footer.startswith("截至 2019-09-30") and "exported at" in footer
+    assert footer.startswith("截至 2019-09-30") and "導出時間" in footer
     assert isinstance(digest, str)
     assert digest.startswith("歷史摘要(history digest") and "rectify verify --expect" in digest
     figures = book["整改進度"]
     labels = [r[0] for r in figures.iter_rows(values_only=True)]
-    assert "整改率 rectification rate" in labels and "省財政廳" in labels
+    assert "整改率" in labels and "省財政廳" in labels
 
 
 def test_export_csv(demo: str, rows: int, tmp_path: Path) -> None:

@@ -136,7 +136,8 @@ def test_deadlines_as_people_write_them(written: Any, meant: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "written", ["立行立改", "長期堅持", "立行立改、長期堅持", "儘快", "2019年13月"]
+    "written",
+    ["儘快", "2019年13月", "2019年2月30日", "年底前", "立行立改，儘快", "2019年底、2020年底"],
 )
 def test_what_fixes_no_date_is_refused_not_guessed(written: str) -> None:
     with pytest.raises(ValueError, match=written[:2]):

@@ -1,4 +1,5 @@
-"""The ledger workbook (issue 11, started): streamed by XlsxWriter, text kept as text."""
+"""The ledger workbook: streamed by XlsxWriter, text kept as text (the clerk's workbook:
+test_clerk_export.py)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def test_text_that_looks_like_a_formula_or_a_link_stays_text(tmp_path: Path) -> 
     out = tmp_path / "l.xlsx"
     write_xlsx(out, app.ledger(), app.figures(), as_of=TODAY, known_at=None)
     sheet = load_workbook(out)["臺賬"]
-    column = [c.value for c in sheet[1]].index("問題描述") + 1
-    cells = [sheet.cell(r, column) for r in range(2, len(titles) + 2)]
+    column = [c.value for c in sheet[2]].index("問題描述") + 1  # the header, under the title
+    cells = [sheet.cell(r, column) for r in range(3, len(titles) + 3)]
     assert [c.value for c in cells] == titles
     assert {c.data_type for c in cells} == {"s"}  # strings, never formulas or numbers
     assert all(c.hyperlink is None for c in cells)

@@ -126,7 +126,7 @@ def test_export_import_export_gives_the_same_ledger(
     rows, figures = source.ledger(as_of=DEMO_TODAY), source.figures(as_of=DEMO_TODAY)
     path = tmp_path / f"ledger.{kind}"
     if kind == "csv":
-        write_csv(path, rows, as_of=DEMO_TODAY, known_at=None)
+        write_csv(path, rows, as_of=DEMO_TODAY, known_at=None, columns="all")  # ids inline
     else:
         write_xlsx(path, rows, figures, as_of=DEMO_TODAY, known_at=None)
     target = rectify.connect(store_url, today=lambda: DEMO_TODAY)
@@ -203,18 +203,29 @@ def test_a_legacy_ledger_becomes_back_dated_events(
     assert len(import_ledger(app, path, dry_run=True, actor=IMPORTER).unchanged) == 3
 
 
-def test_a_changed_row_is_reported_not_rewritten(
-    app: rectify.RectificationApp, tmp_path: Path
-) -> None:
+def test_a_changed_row_records_its_change(app: rectify.RectificationApp, tmp_path: Path) -> None:
     import_ledger(app, xlsx(tmp_path / "l.xlsx", GOOD), actor=IMPORTER)
     changed = [row[:] for row in GOOD]
     changed[2][10] = "已整改"
     changed[2][15] = "2019-09-01"
     result = import_ledger(app, xlsx(tmp_path / "l.xlsx", changed), actor=IMPORTER)
-    assert [(n, key, fields) for n, _, key, fields in result.differs] == [
-        (4, "3", ["status", "mode"])
+    [update] = result.updates
+    assert (update.row, update.key) == (4, "3")
+    assert update.changes == [
+        "狀態: 已交辦 → 已整改: 完成整改措施 (complete_measure) on 2019-09-01 by 臺賬導入 "
+        "(import:省教育廳)",
+        "整改日期: (blank) → 2019-09-01: 限期整改 (submit_rectification) on 2019-09-01 by "
+        "臺賬導入 (import:省教育廳)",
     ]
-    assert app.ledger(as_of="2019-12-31")[2].status is rectify.Status.ASSIGNED
+    third = app.ledger(as_of="2019-12-31")[2]
+    assert (third.status, third.mode, third.rectified_on) == (
+        rectify.Status.RECTIFIED,
+        rectify.Mode.WITHIN_DEADLINE,
+        date(2019, 9, 1),
+    )
+    assert "1 updated (recorded 2 events for 2 changes)" in result.summary()
+    again = import_ledger(app, xlsx(tmp_path / "l.xlsx", changed), actor=IMPORTER)
+    assert (again.updates, again.events) == ([], 0)  # recorded once
 
 
 def test_a_mapping_file_lets_a_unit_use_its_own_headers(

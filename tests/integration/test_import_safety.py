@@ -341,7 +341,8 @@ def test_exports_write_what_an_older_store_holds(
     book = tmp_path / "ledger.xlsx"
     write_xlsx(book, rows, app.figures(), as_of=TODAY, known_at=None)
     sheet = load_workbook(book)["臺賬"]
-    assert sheet.cell(row=2, column=HEADER.index("問題描述") + 1).value == "Word換行\ufffd之後"
+    # under the title row and the header
+    assert sheet.cell(row=3, column=HEADER.index("問題描述") + 1).value == "Word換行\ufffd之後"
     figures = [c.value for c in load_workbook(book)["整改進度"]["A"]]
     assert "省財政廳\ufffd" in figures
     text = tmp_path / "ledger.csv"

@@ -48,22 +48,25 @@ if TYPE_CHECKING:
     from eventsourcing.sqlite import SQLiteDatastore
 
 PREFIX = "rectify_views"
-SCHEMA_VERSION = "6"  # 6: ledger rows say which policy's rule gave the deadline (at the end)
+SCHEMA_VERSION = "7"  # 7: ledger rows keep 問題來源 and 整改時限 as written (at the end)
 
-READABLE_SCHEMAS = frozenset({"4", "5"})
+READABLE_SCHEMAS = frozenset({"4", "5", "6"})
 """Schemas ensure_schema upgrades in place rather than rebuilding: each version row's packed
 ``state`` gets the fields added since at its end, with the value every row of that schema
 has (schema 5 added ``stale_decisions``: none, as no decision was stale before; schema 6
-``deadline_rule`` and ``deadline_calendar``: none, as no policy gave a deadline before), so the
-rows equal what a replay writes. Any other schema is dropped and rebuilt from the events."""
+``deadline_rule`` and ``deadline_calendar``: none, as no policy gave a deadline before; schema 7
+``source_words`` and ``deadline_words``: none, as no words were kept before), so the rows equal
+what a replay writes. Any other schema is dropped and rebuilt from the events."""
 
 _UPGRADES: dict[str, tuple[str, str]] = {
-    "4": ("\x1f" + "\x1f\x1e" * 2, ",[],null,null]"),
-    "5": ("\x1f\x1e" * 2, ",null,null]"),
+    "4": ("\x1f" + "\x1f\x1e" * 4, ",[],null,null,null,null]"),
+    "5": ("\x1f\x1e" * 4, ",null,null,null,null]"),
+    "6": ("\x1f\x1e" * 2, ",null,null]"),
 }
 """For each schema of READABLE_SCHEMAS, what a packed state (text, or a JSON array) gets at
 its end: an empty ``stale_decisions`` (rectify.projections.ledger's SEP and an empty item)
-from schema 4, then no ``deadline_rule`` nor ``deadline_calendar`` (SEP and NONE each)."""
+from schema 4, then no ``deadline_rule`` nor ``deadline_calendar`` from schema 5, then no
+``source_words`` nor ``deadline_words`` from schema 6 (SEP and NONE each)."""
 
 VERSION_COLUMNS: tuple[str, ...] = (
     "issue_id", "version", "seq", "pos_from", "on_from", "unit", "responsible_unit", "status",

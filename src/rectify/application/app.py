@@ -10,6 +10,7 @@ from uuid import UUID
 
 from rectify.adapters.persistence import env_for_url
 from rectify.adapters.store_access import opening, typed_failures
+from rectify.application.exports import ExportService
 from rectify.application.what_if import WhatIfService, as_policy
 from rectify.domain.commands import Command
 from rectify.domain.deadlines import NO_POLICY, DeadlinePolicy
@@ -17,7 +18,7 @@ from rectify.errors import InvalidCommand
 
 
 @typed_failures
-class RectificationApp(WhatIfService):
+class RectificationApp(WhatIfService, ExportService):
     """The rectification ledger as an eventsourcing application.
 
     Build one with :func:`rectify.connect`. ``today`` is the clock for default business dates
@@ -26,6 +27,7 @@ class RectificationApp(WhatIfService):
     Its methods come from one service per concern (:mod:`rectify.application.plumbing`,
     ``branches``, ``policies``, ``queries``, ``issues``, ``lists``, ``imports``, ``integrity``,
     ``personal``, ``what_if``), each building on the one before, so each is read and typed on its own.
+    ``exports`` (the ledger out to Excel or CSV) builds on ``personal`` beside ``what_if``.
     """
 
     name = "rectify"

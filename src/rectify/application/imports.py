@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
 from rectify.adapters.spreadsheets.importer import ImportResult, plan_import
+from rectify.adapters.spreadsheets.mapping import draft_mapping
 from rectify.application.lists import ListService
 from rectify.application.plumbing import check_text
 from rectify.domain.values import Actor, parse_day
@@ -31,8 +32,16 @@ class ImportService(ListService):
         dry_run: bool = False,
         sheet: str | None = None,
         found_on: date | str | None = None,
+        on: date | str | None = None,
     ) -> ImportResult:
         """Import the ledger at ``path`` as ``actor``: every row or none.
+
+        A row whose problem is recorded and that reads differently records its changes (new
+        progress, measures done, a later deadline, rectified, verified, closed out, withdrawn,
+        sent back or reopened) as the commands the workflow has for them, checked as the API
+        checks them, on the dates the row gives, else on ``on`` (default today); a change no
+        command makes is refused. ``result.updates`` lists each row's changes in words
+        (:mod:`rectify.adapters.spreadsheets.updating`).
 
         Every row is checked first (:class:`~rectify.adapters.spreadsheets.reading.ImportRejected`
         lists every bad row, column and reason, and nothing is recorded); the events of the new
@@ -40,8 +49,16 @@ class ImportService(ListService):
         ``dry_run=True`` nothing is recorded and the result says what would be. ``sheet`` names
         the sheet to read; ``found_on`` is the date rows without 發現日期 were found on (listed
         in ``result.defaulted``). Title rows above the header, blank rows and notes under the
-        table are skipped and listed in ``result.skipped``. See
-        :mod:`rectify.adapters.spreadsheets.importer` for matching, mapping and units."""
+        table are skipped and listed in ``result.skipped``. ``mapping`` names a mapping file
+        (TOML or JSON: headers renamed, values translated, defaults, the sheet, the header row,
+        the list name; :mod:`rectify.adapters.spreadsheets.mapping`; :meth:`draft_mapping`
+        writes one to start from).
+
+        Each row is matched by the ledger's name and its 序號: ``list_name``, else the
+        mapping's ``list``, else the ledger's own title (else its sheet's name, else the file's
+        name; ``result.list_name`` says which was taken), so a renamed file matches the same
+        problems. A ledger imported before under its file's name is matched under that name.
+        See :mod:`rectify.adapters.spreadsheets.importer` for matching and units."""
         path = _path(path, "path")
         mapping = _path(mapping, "mapping") if mapping is not None else None
         if list_name is not None:
@@ -64,6 +81,14 @@ class ImportService(ListService):
                 raise InvalidCommand("found_on", str(e)) from None
             if found_day > self.today():
                 raise InvalidCommand("found_on", f"{found_day} is in the future")
+        update_day = None
+        if on is not None:
+            try:
+                update_day = parse_day(on)
+            except ValueError as e:
+                raise InvalidCommand("on", str(e)) from None
+            if update_day > self.today():
+                raise InvalidCommand("on", f"{update_day} is in the future")
         plan = plan_import(
             path,
             actor=actor,
@@ -76,17 +101,42 @@ class ImportService(ListService):
             dry_run=dry_run,
             sheet=sheet,
             found_on=found_day,
+            on=update_day,
         )
         for branch in plan.branches:  # a delisting the new issues change is marked stale
             new = [i for i in plan.issues if i.id in branch.issues]
             on = min((i.found_on for i in new), default=self.today())
             self._review_delisting(branch, actor, on, "導入臺賬 (import)", *new)
+        known = {b.id: b for b in plan.branches}
+        for issue in plan.updated:  # a delisting what the updates change relied on is marked stale
+            if issue.branch_id is None:
+                continue
+            branch = known.get(issue.branch_id) or self._branch(issue.branch_id)
+            cause = f"導入臺賬 (import) of issue {issue.id}"
+            if self._review_delisting(branch, actor, issue.last_on, cause, issue):
+                known.setdefault(branch.id, branch)
+                plan.branches[:] = list(known.values())
         if not dry_run and plan.aggregates:
             try:
                 self.save(*plan.aggregates)
             except RecordConflictError:
                 raise ConcurrencyConflict(Path(path).name, "ledger") from None
         return plan.result
+
+    def draft_mapping(
+        self, path: Path | str, *, sheet: str | None = None, list_name: str | None = None
+    ) -> str:
+        """A starting mapping (TOML) for the ledger at ``path``: its sheet, the header row
+        found, the list name an import takes, each of its headers mapped to ours (the same, or
+        a known alias such as 完成時限 → 整改時限), the headers not understood and the values
+        not understood (ready to translate) as comments. Records nothing; see
+        :func:`rectify.adapters.spreadsheets.mapping.draft_mapping`."""
+        path = _path(path, "path")
+        if sheet is not None:
+            check_text(sheet, "sheet")
+        if list_name is not None:
+            check_text(list_name, "list_name")
+        return draft_mapping(path, sheet=sheet, list_name=list_name)
 
     def _stored(self, ident: UUID) -> object | None:
         """What the store holds under ``ident`` (an issue, a branch, a list), or None."""
@@ -124,9 +174,10 @@ def import_ledger(
     dry_run: bool = False,
     sheet: str | None = None,
     found_on: date | str | None = None,
+    on: date | str | None = None,
 ) -> ImportResult:
     """``app.import_ledger(path, ...)``, as the function it was before it became a service."""
     return app.import_ledger(
         path, actor=actor, list_name=list_name, key_column=key_column, mapping=mapping,
-        units=units, dry_run=dry_run, sheet=sheet, found_on=found_on,
+        units=units, dry_run=dry_run, sheet=sheet, found_on=found_on, on=on,
     )  # fmt: skip

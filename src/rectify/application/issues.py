@@ -98,6 +98,7 @@ class IssueService(QueryService):
         on: date | str | None = None,
         command_id: str | None = None,
         workflow: str | None = None,
+        source_words: str | None = None,
     ) -> UUID:
         """發現: record a problem; returns its id. Needs INSPECTOR or VERIFIER.
 
@@ -107,7 +108,9 @@ class IssueService(QueryService):
 
         ``branch_id`` links it to a registered branch. ``list_id`` (with ``common_problem``, a
         code of that list, for a unit's instance of a common problem) records it from a problem
-        list; it then takes the list's deadline unless ``deadline`` is given."""
+        list; it then takes the list's deadline unless ``deadline`` is given. ``source_words``
+        keeps the source as people wrote it (省委巡視反饋), shown in the ledger's 問題來源
+        (:func:`rectify.domain.values.source_of_words` says which ``source`` words name)."""
         cmd = self._check_input(
             RecordIssue,
             actor=actor,
@@ -125,6 +128,7 @@ class IssueService(QueryService):
             common_problem=common_problem,
             deadline=deadline,
             workflow=workflow,
+            source_words=source_words,
         )
         if cmd.command_id is not None:
             existing = issue_id_for(cmd.command_id)
@@ -180,6 +184,8 @@ class IssueService(QueryService):
         command_id: str | None = None,
         deadline_rule: str | None = None,
         calendar: str | None = None,
+        deadline_words: str | None = None,
+        standing: bool = False,
     ) -> None:
         """交辦: responsible unit and person, measures, deadline. ``found`` → ``assigned``. VERIFIER.
 
@@ -188,8 +194,12 @@ class IssueService(QueryService):
         working calendar's version are recorded with it. No rule covering the problem, or
         working days reaching a year the calendar does not know, raise
         :class:`~rectify.errors.InvalidCommand` for ``deadline``. ``deadline_rule`` and
-        ``calendar`` record a deadline a policy gave elsewhere (an import); leave them out."""
-        if deadline is None and deadline_rule is None:
+        ``calendar`` record a deadline a policy gave elsewhere (an import); leave them out.
+
+        ``standing=True`` (長期堅持) assigns a standing measure: no deadline, never overdue.
+        ``deadline_words`` keeps the deadline as written when it is not a plain date (立行立改,
+        長期堅持, 立行立改、長期堅持 …); words or a standing measure take no policy's deadline."""
+        if deadline is None and deadline_rule is None and not standing and deadline_words is None:
             computed = self._policy_deadline(issue_id, on)
             if computed is not None:
                 deadline = computed.deadline
@@ -206,6 +216,8 @@ class IssueService(QueryService):
             measures=measures,
             deadline_rule=deadline_rule,
             calendar=calendar,
+            deadline_words=deadline_words,
+            standing=standing,
         )
 
     def _policy_deadline(

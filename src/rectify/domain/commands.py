@@ -2,6 +2,10 @@
 
 The application validates every call through one of these before it loads anything, so bad input
 raises :class:`~rectify.errors.InvalidCommand` naming the field, and nothing is recorded.
+
+Why this module is long: every command of every aggregate (issues, branches, lists, checklists,
+rounds) is declared here, one model each with what its fields mean, so that the application,
+the aggregates and the test machine read them from one table (:data:`COMMANDS`).
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ def declared(aggregate: str, command: str, *, trigger: str | None = None) -> Cal
 
 Coded = tuple[NonEmptyStr, NonEmptyStr]
 """A ``(code, text)`` pair: a common problem of a list, an item of a checklist."""
+
+
+IssueWorkflowKey = Annotated[str, AfterValidator(registered_issue_workflow)]
+"""The key of a registered workflow of problems (``"issue/3"``, one of one's own)."""
 
 
 class Command(BaseModel):
@@ -114,14 +122,22 @@ class RecordIssue(Command):
     list_id: UUID | None = None
     common_problem: NonEmptyStr | None = None
     deadline: Day | None = None
-    workflow: Annotated[str, AfterValidator(registered_issue_workflow)] | None = None
+    workflow: IssueWorkflowKey | None = None
+    source_words: NonEmptyStr | None = None
+    """The source as people wrote it (省委巡視反饋), kept besides the ``source`` it names."""
 
 
 @declared("issue", "assign")
 class Assign(Command):
     """交辦. Without a ``deadline`` the application's deadline policy gives one, recording the
     rule that did (``deadline_rule``) and the working calendar's version (``calendar``); with
-    neither, the issue refuses it (:mod:`rectify.domain.deadlines`)."""
+    neither, the issue refuses it (:mod:`rectify.domain.deadlines`).
+
+    A deadline may also be written in words (``deadline_words``: 立行立改, 長期堅持,
+    立行立改、長期堅持, 立行立改，2019年12月底前完成), kept as written and shown back; and a
+    standing measure (``standing=True``, 長期堅持) is kept up with no fixed date: it has no
+    ``deadline`` and is never overdue. Words without a date or ``standing`` fix no date (立行立改:
+    rectified at once), so no policy gives one."""
 
     unit: NonEmptyStr
     person: NonEmptyStr
@@ -129,9 +145,14 @@ class Assign(Command):
     measures: tuple[NonEmptyStr, ...] = ()
     deadline_rule: NonEmptyStr | None = None
     calendar: NonEmptyStr | None = None
+    deadline_words: NonEmptyStr | None = None
+    standing: StrictBool = False
 
     @model_validator(mode="after")
     def _rule_with_its_deadline(self) -> Assign:
+        if self.standing and self.deadline is not None:
+            msg = "a standing measure (長期堅持) has no fixed date: give standing or a deadline"
+            raise ValueError(msg)
         if self.calendar is not None and self.deadline_rule is None:
             msg = "a calendar goes with the deadline_rule that was counted over it"
             raise ValueError(msg)
@@ -323,6 +344,7 @@ class IssueProblemList(Command):
     issued_on: Day | None = None
     deadline: Day
     common_problems: tuple[Coded, ...] = ()
+    issue_workflow: IssueWorkflowKey | None = None
 
 
 @declared("checklist", "define_checklist")

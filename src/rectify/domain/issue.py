@@ -89,9 +89,11 @@ class Issue(Checked, Aggregate):
 
         Version 2 added where the problem came from besides its source: the problem list and
         common problem it belongs to, the inspection round and checklist item that found it,
-        and a deadline given when it was recorded (a list's deadline)."""
+        and a deadline given when it was recorded (a list's deadline). Version 3 keeps the
+        source as people wrote it (``source_words``: 省委巡視反饋, 2019年度黨建考核), when that
+        is not the source's own name (None for problems recorded before)."""
 
-        class_version = 2
+        class_version = 3
 
         workflow: str
         title: str
@@ -107,30 +109,47 @@ class Issue(Checked, Aggregate):
         round_id: UUID | None = None
         item: str | None = None
         deadline: date | None = None
+        source_words: str | None = None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state.update(list_id=None, common_problem=None, round_id=None, item=None, deadline=None)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state.update(source_words=None)
 
     class IssueAssigned(Event):
         """交辦: responsible unit and person, measures and a deadline.
 
         Version 2 records where a deadline a policy gave came from: the rule that gave it and
         the version of the working calendar it was counted over (None for a deadline given by
-        the assigner, and for assignments recorded before)."""
+        the assigner, and for assignments recorded before).
 
-        class_version = 2
+        Version 3 records a deadline written in words (``deadline_words``: 立行立改, 長期堅持,
+        立行立改、長期堅持, 立行立改，2019年12月底前完成), and a standing measure (``standing``,
+        長期堅持): one kept up with no fixed date, so the assignment has no ``deadline`` and the
+        problem is never overdue. Assignments recorded before have a date, no words, and are
+        not standing."""
+
+        class_version = 3
 
         unit: str
         person: str
-        deadline: date
+        deadline: date | None
         measures: tuple[str, ...]
         deadline_rule: str | None = None
         calendar: str | None = None
+        deadline_words: str | None = None
+        standing: bool = False
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state.update(deadline_rule=None, calendar=None)
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state.update(deadline_words=None, standing=False)
 
     class RectifiedOnTheSpot(Event):
         """立行立改."""
@@ -345,12 +364,14 @@ class Issue(Checked, Aggregate):
         round_id: UUID | None = None,
         item: str | None = None,
         deadline: date | None = None,
+        source_words: str | None = None,
     ) -> None:
         self.workflow = workflow
         self.title = title
         self.description = description
         self.unit = unit
         self.source = source
+        self.source_words = source_words
         self.category = category
         self.severity = severity
         self.branch_id = branch_id
@@ -370,6 +391,8 @@ class Issue(Checked, Aggregate):
         self.deadline: date | None = deadline
         self.deadline_rule: str | None = None  # the policy's rule that gave the deadline
         self.deadline_calendar: str | None = None  # and the calendar it was counted over
+        self.deadline_words: str | None = None  # 整改時限 as written, when not a plain date
+        self.standing = False  # 長期堅持: kept up with no fixed date, never overdue
         self.assigned_on: date | None = None
         self.mode: Mode | None = None
         self.campaign: str | None = None
@@ -416,6 +439,7 @@ class Issue(Checked, Aggregate):
         round_id: UUID | None = None,
         item: str | None = None,
         deadline: date | None = None,
+        source_words: str | None = None,
         command_id: str | None = None,
         flow: WorkflowDefinition[Status] = CURRENT_ISSUE_WORKFLOW,
         issue_id: UUID | None = None,
@@ -425,7 +449,8 @@ class Issue(Checked, Aggregate):
 
         It runs under ``flow``, or the registered workflow keyed ``workflow`` (``"issue/3"``, or
         one of one's own), for ever. The id is random, derived from ``command_id`` when given, or
-        ``issue_id`` itself (an import keeps the ids of the ledger it reads)."""
+        ``issue_id`` itself (an import keeps the ids of the ledger it reads). ``source_words``
+        is the source as people wrote it (省委巡視反饋), kept besides the ``source`` it names."""
         if workflow is not None:
             flow = workflow_named(workflow)
         step = flow.create
@@ -452,6 +477,7 @@ class Issue(Checked, Aggregate):
             "round_id": round_id,
             "item": item,
             "deadline": deadline,
+            "source_words": source_words,
         }
         if issue_id is not None:
             return cls._create(cls.IssueFound, id=issue_id, **found)
@@ -509,7 +535,12 @@ class Issue(Checked, Aggregate):
     # for its event is written here.
 
     def _event_fields(self, trigger: str, fields: dict[str, Any]) -> dict[str, Any]:
-        if trigger == "assign" and fields.get("deadline") is None:
+        if (
+            trigger == "assign"
+            and fields.get("deadline") is None
+            and not fields.get("standing")
+            and fields.get("deadline_words") is None
+        ):
             raise InvalidCommand(
                 "deadline",
                 "no deadline given, and no deadline policy covers this problem "
@@ -543,12 +574,21 @@ class Issue(Checked, Aggregate):
         self._rectified_by(actor)
 
     def _deadline_from(
-        self, deadline: date, rule: str | None = None, calendar: str | None = None
+        self,
+        deadline: date | None,
+        rule: str | None = None,
+        calendar: str | None = None,
+        words: str | None = None,
+        standing: bool = False,
     ) -> None:
-        """The deadline now, and the policy's rule and calendar that gave it (None: given)."""
+        """The deadline now, the policy's rule and calendar that gave it (None: given), the
+        words it was written in and whether it is a standing measure (a new date given later
+        replaces them all)."""
         self.deadline = deadline
         self.deadline_rule = rule
         self.deadline_calendar = calendar
+        self.deadline_words = words
+        self.standing = standing
 
     def _rectified_by(self, actor: Actor) -> None:
         """Remember who did rectifying work, and for which unit: they never decide on it."""
@@ -563,15 +603,17 @@ class Issue(Checked, Aggregate):
         command_id: str | None,
         unit: str,
         person: str,
-        deadline: date,
+        deadline: date | None,
         measures: tuple[str, ...],
         deadline_rule: str | None = None,
         calendar: str | None = None,
+        deadline_words: str | None = None,
+        standing: bool = False,
     ) -> None:
         self._enter("assign", on, command_id)
         self.responsible_unit = unit
         self.responsible_person = person
-        self._deadline_from(deadline, deadline_rule, calendar)
+        self._deadline_from(deadline, deadline_rule, calendar, deadline_words, standing)
         self.measures += measures
         self.measure_dues += (None,) * len(measures)
         self.assigned_on = on

@@ -176,6 +176,38 @@ class Source(LabelledEnum):
     PATROL_FEEDBACK = ("patrol_feedback", "巡視巡察反饋")
 
 
+SOURCE_WORDS: tuple[tuple[str, Source], ...] = (
+    ("巡視", Source.PATROL_FEEDBACK), ("巡视", Source.PATROL_FEEDBACK),
+    ("巡察", Source.PATROL_FEEDBACK),
+    ("督查", Source.SUPERVISION), ("督導", Source.SUPERVISION), ("督导", Source.SUPERVISION),
+    ("督辦", Source.SUPERVISION), ("督办", Source.SUPERVISION),
+    ("對標", Source.SCREENING), ("对标", Source.SCREENING), ("排查", Source.SCREENING),
+    ("自查", Source.SELF_INSPECTION), ("自檢", Source.SELF_INSPECTION),
+    ("自检", Source.SELF_INSPECTION),
+    ("調研", Source.RESEARCH), ("调研", Source.RESEARCH), ("檢視", Source.RESEARCH),
+    ("检视", Source.RESEARCH),
+    ("巡查", Source.INSPECTION), ("檢查", Source.INSPECTION), ("检查", Source.INSPECTION),
+    ("暗訪", Source.INSPECTION), ("暗访", Source.INSPECTION),
+    ("考核", Source.ASSESSMENT), ("考評", Source.ASSESSMENT), ("考评", Source.ASSESSMENT),
+    ("述職", Source.ASSESSMENT), ("述职", Source.ASSESSMENT), ("評議", Source.ASSESSMENT),
+    ("评议", Source.ASSESSMENT),
+)  # fmt: skip
+"""How people write 問題來源, the one table: the first of these words that the text contains
+says the source (in traditional and simplified characters; earlier words win, so 省委巡視反饋 is
+巡視巡察反饋 and 主題教育調研檢視 is 調研, 2019年度黨建考核 is 考核). Read by
+:func:`source_of_words`."""
+
+
+def source_of_words(text: str) -> Source | None:
+    """The source ``text`` names: the enum's own spellings (``考核``, ``assessment``), else the
+    first word of :data:`SOURCE_WORDS` it contains; None when it names none."""
+    try:
+        return Source(text)
+    except ValueError:
+        pass
+    return next((source for word, source in SOURCE_WORDS if word in text), None)
+
+
 class Mode(LabelledEnum):
     """How a problem was rectified (整改類型)."""
 

@@ -92,6 +92,20 @@ STALE_NOTE = "待重新確認"
 """備註 of a problem with a stale decision (what it relied on changed after it)."""
 
 
+def source_text(source: Source, words: str | None) -> str:
+    """問題來源 as the ledger shows it: as people wrote it (省委巡視反饋), else the source's
+    name (考核)."""
+    return words or source.label
+
+
+def deadline_text(deadline: date | None, words: str | None) -> str:
+    """整改時限 as the ledger shows it: as written when not a plain date (長期堅持,
+    立行立改，2019年12月底前完成), else the date (2019-12-31), else ""."""
+    if words:
+        return words
+    return "" if deadline is None else deadline.isoformat()
+
+
 def measures_progress(done: int, total: int) -> str:
     """``"3 of 8 measures done"`` ("" when there are no measures)."""
     return f"{done} of {total} measures done" if total else ""
@@ -100,13 +114,13 @@ def measures_progress(done: int, total: int) -> str:
 LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("序號", "seq"),
     ("問題描述", "title"),
-    ("問題來源", "source"),
+    ("問題來源", "source_text"),
     ("問題類別", "category"),
     ("責任單位", "acting_unit"),
     ("責任人", "responsible_person"),
     ("整改措施", "measures"),
     ("整改類型", "mode"),
-    ("整改時限", "deadline"),
+    ("整改時限", "deadline_text"),
     ("整改進展", "progress"),
     ("狀態", "status"),
     ("是否銷號", "is_closed_out"),
@@ -377,6 +391,23 @@ class LedgerRow:
     stale_decisions = _Stored(_measures, missing=())  # views schema 5
     deadline_rule = _Stored(_opt_text, missing=None)  # views schema 6: the policy's rule
     deadline_calendar = _Stored(_opt_text, missing=None)  # and the calendar counted over
+    source_words = _Stored(_opt_text, missing=None)  # views schema 7: 問題來源 as written
+    deadline_words = _Stored(_opt_text, missing=None)  # and 整改時限 (立行立改, 長期堅持 …)
+
+    @property
+    def source_text(self) -> str:
+        """問題來源 as the ledger shows it (:func:`source_text`)."""
+        return source_text(self.source, self.source_words)
+
+    @property
+    def deadline_text(self) -> str:
+        """整改時限 as the ledger shows it (:func:`deadline_text`)."""
+        return deadline_text(self.deadline, self.deadline_words)
+
+    @property
+    def deadline_cell(self) -> date | str | None:
+        """整改時限 as a spreadsheet cell: the words when written in words, else the date."""
+        return self.deadline_words or self.deadline
 
     @property
     def is_stale(self) -> bool:

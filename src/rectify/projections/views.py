@@ -23,7 +23,14 @@ from rectify.domain.values import (
     Source,
     Status,
 )
-from rectify.projections.ledger import LedgerRow, issue_state, measures_progress, remarks
+from rectify.projections.ledger import (
+    LedgerRow,
+    deadline_text,
+    issue_state,
+    measures_progress,
+    remarks,
+    source_text,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -87,6 +94,10 @@ class IssueView(BaseModel):
     deadline_calendar: str | None = None
     """The working calendar's version the deadline was counted over (``"chinese-calendar
     1.11.0"``); None when no calendar was needed."""
+    source_words: str | None = None
+    """問題來源 as people wrote it (省委巡視反饋), when not the source's own name."""
+    deadline_words: str | None = None
+    """整改時限 as written when not a plain date (立行立改, 長期堅持, 立行立改、長期堅持)."""
 
     @property
     def is_stale(self) -> bool:
@@ -97,6 +108,16 @@ class IssueView(BaseModel):
     def is_closed_out(self) -> bool:
         """是否銷號."""
         return self.status is Status.CLOSED_OUT
+
+    @property
+    def source_text(self) -> str:
+        """問題來源 as the ledger shows it: as people wrote it, else the source's name."""
+        return source_text(self.source, self.source_words)
+
+    @property
+    def deadline_text(self) -> str:
+        """整改時限 as the ledger shows it: as written when not a plain date, else the date."""
+        return deadline_text(self.deadline, self.deadline_words)
 
     @property
     def remarks(self) -> str:
@@ -206,7 +227,7 @@ class AuditEntry(BaseModel):
             f.name: to_jsonable_python(getattr(e, f.name))
             for f in dataclasses.fields(e)
             if f.name not in _NOT_DETAILS
-            and not (f.name in _UNLESS_RECORDED and getattr(e, f.name) is None)
+            and not (f.name in _UNLESS_RECORDED and getattr(e, f.name) is _UNLESS_RECORDED[f.name])
         }
         return cls(
             issue_id=e.originator_id,
@@ -228,10 +249,15 @@ class AuditEntry(BaseModel):
 _NOT_DETAILS = frozenset(
     {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "on"}
 )
-_UNLESS_RECORDED = frozenset({"evidence_digest", "decided_on_version", "deadline_rule", "calendar"})
-"""Details shown only when recorded: a decision stored before decisions were bound to their
-evidence reads them as None (upcast), as does an assignment stored before deadlines came from a
-policy (or one whose deadline was given), and its audit entry stays as it was written."""
+_UNLESS_RECORDED: dict[str, bool | None] = {
+    "evidence_digest": None, "decided_on_version": None, "deadline_rule": None, "calendar": None,
+    "source_words": None, "deadline_words": None, "standing": False, "issue_workflow": None,
+}  # fmt: skip
+"""Details shown only when recorded (not the value an upcaster gives): a decision stored before
+decisions were bound to their evidence reads them as None (upcast), as does an assignment stored
+before deadlines came from a policy (or one whose deadline was given), or before deadlines and
+sources were kept as written (no words, not standing), and its audit entry stays as it was
+written."""
 _REASON_FIELDS = ("reason", "note", "summary", "text", "basis", "plan")
 
 

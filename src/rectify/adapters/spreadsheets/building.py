@@ -12,10 +12,16 @@ problem's unit or its responsible unit (units compared by :func:`~rectify.domain
 The rectification itself (and the measures done, the progress noted) is recorded for the
 responsible unit the row names, by an actor ``import:<unit>`` named 臺賬導入: the ledger attests
 it, no person of that unit is known.
+
+Why this module is long: a row is one problem's whole history as the ledger shows it, and every
+way the engine can reach that state (assigned or not, sent back or reopened as 備註 says,
+measures added after a rectification, rectified then withdrawn) is replayed here, beside the one
+command model each step is checked by; apart, the order of the steps would be split.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -55,7 +61,7 @@ from rectify.adapters.spreadsheets.reading import (
     Row,
     closed_in,
     day_in,
-    deadline_in,
+    deadline_reading_in,
     measures_in,
     numbers_in,
     shown,
@@ -152,8 +158,8 @@ def _rectifier(unit: str) -> Actor:
     return Actor(ident, RECTIFIER_NAME, unit, [Role.RESPONSIBLE])
 
 
-Defaulted = list[tuple[int, str, date, str]]
-"""Dates a row left blank that an import gave: (row, column, the date, where it came from)."""
+Defaulted = list[tuple[int, str, date | str, str]]
+"""Cells a row left blank that an import gave: (row, column, the value, where it came from)."""
 
 
 def build_issue(
@@ -202,7 +208,10 @@ def build_issue(
             branch_id = ident
         else:
             list_id = ident
-    deadline = deadline_in(c)
+    written = deadline_reading_in(c)
+    deadline = None if written is None else written.day
+    words = None if written is None else written.words  # 立行立改, 長期堅持 … as written
+    standing = written is not None and written.is_standing
     person = text_in(c, "責任人")
     progress = text_in(c, "整改進展")
     remarks = text_in(c, "備註")
@@ -231,6 +240,7 @@ def build_issue(
         severity=row.severity, remarks=remarks or "", list_id=list_id,
         common_problem=text_in(c, "共性問題") if list_id is not None else None,
         branch_id=branch_id, deadline=deadline if person is None else None,
+        source_words=row.source_words,
     )  # fmt: skip
     assign_columns = {
         "unit": "責任單位",
@@ -238,14 +248,17 @@ def build_issue(
         "deadline": "整改時限",
         "measures": "整改措施",
         "on": "交辦日期",
+        "deadline_words": "整改時限",
+        "standing": "整改時限",
     }
     assigned = None
-    if deadline is not None and person is not None:
+    if (deadline is not None or words is not None) and person is not None:
         measures = measures_in(c)
         assigned = _valid(
             Assign, assign_columns, problems,
             actor=actor, on=day_in(c, "交辦日期") or row.found_on, unit=row.responsible_unit,
-            person=person, deadline=deadline, measures=measures,
+            person=person, deadline=deadline, measures=measures, deadline_words=words,
+            standing=standing,
         )  # fmt: skip
     noted = None
     if progress is not None:
@@ -253,10 +266,23 @@ def build_issue(
             ReportProgress, {"text": "整改進展"}, problems,
             actor=actor, on=row.found_on, text=progress,
         )  # fmt: skip
-    mode = row.mode or (Mode.WITHIN_DEADLINE if deadline is not None else Mode.ON_THE_SPOT)
+    on_the_spot = written is not None and written.on_the_spot  # 立行立改 in 整改時限
+    mode = row.mode or (
+        Mode.WITHIN_DEADLINE
+        if (deadline is not None or standing) and not on_the_spot
+        else Mode.ON_THE_SPOT
+    )
     rectified: RectifyOnTheSpot | TreatCentrally | SubmitRectification | None = None
     rectify_columns = {"summary": "整改進展", "campaign": "集中治理專項"}
-    if status in DONE:
+    # A withdrawn problem may have been rectified (and verified) before it was withdrawn.
+    was_rectified = status in DONE or (
+        status is Status.WITHDRAWN and day_in(c, "整改日期") is not None
+    )
+    was_verified = status in (Status.VERIFIED, Status.CLOSED_OUT) or (
+        was_rectified and day_in(c, "驗收日期") is not None
+    )
+    measures_now, measures_later = _split_measures(c, mode if was_rectified else None)
+    if was_rectified:
         summary = progress or RECTIFIER_NAME
         if mode is Mode.CENTRAL:
             rectified = _valid(
@@ -301,15 +327,24 @@ def build_issue(
     if assigned is not None:
         when = assigned.on
         with _step("交辦日期", assign_columns):
-            issue.assign(actor=actor, on=when, **assigned.payload())
+            issue.assign(actor=actor, on=when, **{**assigned.payload(), "measures": measures_now})
+    else:  # measures added before anyone was assigned (增加整改措施)
+        with _step("整改措施"):
+            for text in measures_now:
+                issue.add_measure(actor=actor, on=when, text=text)
+        if status is Status.ASSIGNED or (was_rectified and mode is Mode.WITHIN_DEADLINE):
+            # assigned, yet nobody named: sent back (退回) or reopened (反彈重開) after a
+            # rectification from found, as 備註 must attest
+            said = replay_return(issue, actor, rectifier, remarks, status, deadline)
+            notes.append((row.number, "備註", issue.last_on, said))
     with _step("已完成措施"):
         for number in numbers_in(c, "已完成措施"):
-            if number not in issue.measures_done:
+            if number not in issue.measures_done and number <= len(measures_now):
                 issue.complete_measure(actor=rectifier, on=when, measure=number)
     if noted is not None:
         with _step("整改進展"):
             issue.report_progress(actor=rectifier, on=when, text=noted.text)
-    if status in DONE:
+    if was_rectified:
         assert rectified is not None
         done_on = dated(
             "整改日期",
@@ -318,21 +353,21 @@ def build_issue(
         )
         if done_on is None:
             raise InvalidCommand(
-                "整改日期", f"a {status.label} problem needs the date it was rectified"
+                "整改日期",
+                f"a {(status or Status.RECTIFIED).label} problem needs the date it was rectified",
             )
         with _step("整改日期", rectify_columns):
             if mode is Mode.WITHIN_DEADLINE:
                 # submitted within the deadline: its measures were done
                 for number in issue.open_measures():
                     issue.complete_measure(actor=rectifier, on=done_on, measure=number)
-                if deadline is None:
-                    raise InvalidCommand("整改時限", "限期整改 needs a deadline")
                 issue.submit_rectification(actor=rectifier, on=done_on, **rectified.payload())
+                _add_later(issue, c, actor, rectifier, done_on, measures_later)
             elif isinstance(rectified, TreatCentrally):
                 issue.treat_centrally(actor=rectifier, on=done_on, **rectified.payload())
             else:
                 issue.rectify_on_the_spot(actor=rectifier, on=done_on, **rectified.payload())
-        if status in (Status.VERIFIED, Status.CLOSED_OUT):
+        if was_verified:
             with _step("驗收日期"):
                 issue.verify(
                     actor=actor,
@@ -344,17 +379,90 @@ def build_issue(
                 raise InvalidCommand("銷號日期", "a closed-out problem needs its close-out date")
             with _step("銷號日期"):
                 issue.close_out(actor=actor, on=closed_on)
-    elif withdrawal is not None:
+    if withdrawal is not None:
         withdrawn_on = day_in(c, "撤銷日期")
         if withdrawn_on is None:
             raise InvalidCommand("撤銷日期", "a withdrawn problem needs the date")
         with _step("撤銷日期"):
             issue.withdraw(actor=actor, on=withdrawn_on, reason=withdrawal.reason)
-    elif status is Status.ASSIGNED and deadline is None:
-        raise InvalidCommand("整改時限", "an assigned problem needs its deadline")
     return issue
 
 
-def _differences(current: Issue, built: Issue) -> list[str]:
-    wanted = ("title", "status", "mode", "deadline", "responsible_unit", "closed_out_on")
-    return [name for name in wanted if getattr(current, name) != getattr(built, name)]
+def _split_measures(
+    c: dict[str, Any], mode: Mode | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The measures of 整改措施 a row's problem had when it was rectified within the deadline
+    (all done then, as the workflow requires) and those added after (numbered after them, not
+    all done: the first measure 已完成措施 does not list and the rest). Without the column, or
+    rectified otherwise, all measures are had from the start."""
+    measures = measures_in(c)
+    if mode is not Mode.WITHIN_DEADLINE or "已完成措施" not in c:
+        return measures, ()
+    done = set(numbers_in(c, "已完成措施"))
+    first_open = next((n for n in range(1, len(measures) + 1) if n not in done), None)
+    if first_open is None:
+        return measures, ()
+    return measures[: first_open - 1], measures[first_open - 1 :]
+
+
+def _add_later(
+    issue: Issue,
+    c: dict[str, Any],
+    actor: Actor,
+    rectifier: Actor,
+    on: date,
+    later: tuple[str, ...],
+) -> None:
+    """The measures added after the rectification (``later``), and those of them done."""
+    before = len(issue.measures)
+    with _step("整改措施"):
+        for text in later:
+            issue.add_measure(actor=actor, on=on, text=text)
+    with _step("已完成措施"):
+        for number in numbers_in(c, "已完成措施"):
+            if number > before and number not in issue.measures_done:
+                issue.complete_measure(actor=rectifier, on=on, measure=number)
+
+
+RETURNED = re.compile(r"退回(\d+)次")
+REOPENED = re.compile(r"反彈重開(\d+)次")
+"""How 備註 says a problem was sent back or reopened, and how often (the ledger's remarks
+write the counts: :func:`~rectify.projections.ledger.remarks`)."""
+
+
+def replay_return(
+    issue: Issue,
+    actor: Actor,
+    rectifier: Actor,
+    remarks: str | None,
+    status: Status | None,
+    deadline: date | None,
+) -> str:
+    """Take a found ``issue`` to assigned the way its 備註 attests when nobody was ever
+    assigned: rectified on the spot and sent back (退回N次), else rectified on the spot, verified,
+    closed out and reopened (反彈重開N次), N times, on the date it was found (the ledger dates
+    none of it); returns what was replayed, in words. InvalidCommand when 備註 attests neither:
+    such a row names no 責任人."""
+    returned, reopened = (p.search(remarks or "") for p in (RETURNED, REOPENED))
+    said = returned or reopened
+    if said is None:
+        what = "an assigned problem" if status is Status.ASSIGNED else "限期整改"
+        raise InvalidCommand(
+            "整改時限" if deadline is None else "責任人",
+            f"{what} needs its 責任人 and 整改時限 (its assignment), or a 備註 saying it was "
+            "退回 or 反彈重開 after a rectification",
+        )
+    on = issue.last_on
+    reason = f"{RECTIFIER_NAME}:{said.group()}"
+    with _step("備註"):
+        for _ in range(int(said.group(1))):
+            issue.rectify_on_the_spot(actor=rectifier, on=on, summary=f"{reason}前的整改")
+            if returned is not None:
+                issue.reject(actor=actor, on=on, reason=reason)
+            else:
+                issue.verify(actor=actor, on=on)
+                issue.close_out(actor=actor, on=on)
+                issue.reopen(actor=actor, on=on, reason=reason)
+    if returned is not None:
+        return f"{said.group()}: rectified on the spot and sent back, on the 發現日期"
+    return f"{said.group()}: rectified on the spot, verified, closed out, reopened, on the 發現日期"

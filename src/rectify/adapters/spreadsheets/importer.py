@@ -7,21 +7,24 @@ withdrawn, on the dates the row gives — which the application saves in one tra
 (:meth:`~rectify.application.RectificationApp.import_ledger`; this module records nothing).
 
 Each row is matched by its key: the ledger's name and the row's 序號 (or a stated key column), or
-the 問題編號 an exported ledger carries. Importing the same file again records nothing new; a row
-whose issue exists but reads differently is reported, never rewritten (history is not edited).
+the 問題編號 an exported ledger carries. The ledger's name is the one given, else the mapping's
+``list``, else the ledger's own (:func:`~rectify.adapters.spreadsheets.mapping.default_list_name`:
+its title, else its sheet's name, else the file's), so a renamed file matches the same problems;
+a row keyed by the file's name, as imports before keyed it, is matched under that key when the
+store holds it. Importing the same file again records nothing new; a row
+whose issue exists but reads differently records its changes as new events (history is not
+edited: :mod:`~rectify.adapters.spreadsheets.updating`), or is refused when no command makes them.
 Reading is :mod:`~rectify.adapters.spreadsheets.reading`, a row's events
 :mod:`~rectify.adapters.spreadsheets.building`.
 """
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from uuid import UUID
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid5
 
 from rectify.domain.branch import Branch
 from rectify.domain.issue import Issue
@@ -36,18 +39,23 @@ if TYPE_CHECKING:
 from rectify.adapters.spreadsheets.building import (
     Defaulted,
     Lookup,
-    _differences,
     _kind,
     _step,
     build_issue,
 )
+from rectify.adapters.spreadsheets.mapping import default_list_name, load_mapping
 from rectify.adapters.spreadsheets.reading import (
+    IMPORT_NAMESPACE,
     ImportRejected,
     RowError,
     parse_rows,
     read_table,
+    text_in,
 )
 from rectify.adapters.spreadsheets.tabular import HEADERS
+from rectify.adapters.spreadsheets.updating import RowUpdate, plan_update
+
+__all__ = ["ImportPlan", "ImportResult", "LedgerRejected", "load_mapping", "plan_import"]
 
 
 @dataclass
@@ -56,57 +64,42 @@ class ImportResult:
 
     new: list[tuple[int, UUID, str]] = field(default_factory=list)
     unchanged: list[tuple[int, UUID, str]] = field(default_factory=list)
-    differs: list[tuple[int, UUID, str, list[str]]] = field(default_factory=list)
+    updates: list[RowUpdate] = field(default_factory=list)
+    """Rows whose problem is recorded and that read differently: each with the changes, in
+    words, recorded as events (:mod:`~rectify.adapters.spreadsheets.updating`)."""
     events: int = 0
     dry_run: bool = False
     skipped: list[tuple[int, str]] = field(default_factory=list)
     """Rows read as no problem (titles above the header, blank rows, notes under the table),
     each with its row number and why."""
-    defaulted: list[tuple[int, str, date, str]] = field(default_factory=list)
-    """Dates left blank that the import gave: (row, column, the date, where it came from: the
-    ``found_on`` option, another of the row's dates, or the date of the import)."""
+    defaulted: list[tuple[int, str, date | str, str]] = field(default_factory=list)
+    """Cells left blank that the import gave: (row, column, the value, where it came from: the
+    ``found_on`` option, another of the row's dates, the date of the import, or ``"the
+    mapping"``'s defaults)."""
+    list_name: str = ""
+    """The ledger's name in the match keys (given, the mapping's, else the ledger's own: see
+    :func:`~rectify.adapters.spreadsheets.mapping.default_list_name`)."""
 
     def summary(self) -> str:
         verb = "would record" if self.dry_run else "recorded"
         skipped = f"; {len(self.skipped)} row(s) skipped" if self.skipped else ""
         if self.defaulted:
-            skipped += f"; {len(self.defaulted)} blank date(s) given (see defaulted)"
+            skipped += f"; {len(self.defaulted)} blank cell(s) given (see defaulted)"
+        changed = sum(u.events for u in self.updates)
         return (
-            f"{len(self.new)} new ({verb} {self.events} events), {len(self.unchanged)} unchanged, "
-            f"{len(self.differs)} differ from the store (left as recorded){skipped}"
+            f"{len(self.new)} new ({verb} {self.events - changed} events), "
+            f"{len(self.unchanged)} unchanged, {len(self.updates)} updated ({verb} {changed} "
+            f"events for {sum(len(u.changes) for u in self.updates)} changes){skipped}"
         )
 
 
-def load_mapping(path: Path | None) -> dict[str, Any]:
-    """A column mapping file (JSON or TOML): ``{"columns": {"their header": "our header"},
-    "units": [...optional list of known units...]}``; a flat mapping is taken as ``columns``."""
-    if path is None:
-        return {}
-    try:
-        raw = (
-            tomllib.loads(path.read_text(encoding="utf-8"))
-            if path.suffix.lower() == ".toml"
-            else json.loads(path.read_text(encoding="utf-8"))
-        )
-    except (OSError, ValueError) as e:
-        raise InvalidCommand("mapping", f"{path}: {e}") from e
-    if not isinstance(raw, dict):
-        raise InvalidCommand("mapping", f"{path}: expected a table of columns")
-    if "columns" not in raw and "units" not in raw:
-        raw = {"columns": raw}
-    columns = raw.get("columns", {})
-    if not isinstance(columns, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
-    ):
-        msg = f"{path}: columns maps each of your headers to one of ours, text to text"
-        raise InvalidCommand("mapping", msg)
-    units = raw.get("units", [])
-    if not isinstance(units, list) or not all(isinstance(u, str) for u in units):
-        raise InvalidCommand("mapping", f"{path}: units is a list of units' names")
-    unknown = set(columns.values()) - set(HEADERS)
-    if unknown:
-        raise InvalidCommand("mapping", f"maps to unknown columns {sorted(unknown)}")
-    return raw
+class LedgerRejected(ImportRejected):
+    """The file has bad rows (``rows``); nothing was recorded. ``result`` says what the good
+    rows would have recorded (their updates: the diff a dry run shows beside the refusals)."""
+
+    def __init__(self, source: str, rows: list[RowError], result: ImportResult) -> None:
+        super().__init__(source, rows)
+        self.result = result
 
 
 @dataclass
@@ -117,10 +110,12 @@ class ImportPlan:
     result: ImportResult
     issues: list[Issue]
     branches: list[Branch]
+    updated: list[Issue] = field(default_factory=list)
+    """The recorded issues the rows update, each with its new events."""
 
     @property
     def aggregates(self) -> list[Issue | Branch]:
-        return [*self.issues, *self.branches]
+        return [*self.issues, *self.updated, *self.branches]
 
 
 def plan_import(
@@ -136,13 +131,16 @@ def plan_import(
     dry_run: bool = False,
     sheet: str | None = None,
     found_on: date | None = None,
+    on: date | None = None,
 ) -> ImportPlan:
     """Read and check the ledger at ``path``; the events it would record as ``actor``, or
             :class:`ImportRejected` listing every problem. ``lookup`` reads what the store holds under
             an id (an issue, a branch, a list). Records nothing. ``sheet`` names the sheet of a workbook
         to read (else the one named 臺賬, else the first); ``found_on`` the date rows without 發現日期
     were found on (each such row is listed in ``result.defaulted``; without it the column is
-    required).
+    required). A row whose problem is recorded and that reads differently is an update
+    (:mod:`~rectify.adapters.spreadsheets.updating`): its changes are recorded as the commands
+    the workflow has for them, those the row does not date on ``on`` (default ``today``).
 
             ``actor`` is who imports, named by the caller (a VERIFIER of a unit whose problems are not
             in the ledger, typically the committee's): it records each problem as found and assigns it,
@@ -155,23 +153,30 @@ def plan_import(
         )
     actor = Actor.checked(actor)
     config = load_mapping(mapping)
-    columns: dict[str, str] = dict(config.get("columns", {}))
+    columns: dict[str, str] = dict(config.columns)
     known_units = (
-        units if units is not None else (set(config["units"]) if "units" in config else None)
+        units if units is not None else (set(config.units) if config.units is not None else None)
     )
-    name = list_name or path.stem
     known = frozenset({*HEADERS, *columns, key_column})
     defaulted: Defaulted = []
-    table = read_table(path, sheet=sheet, known=known)
+    table = read_table(path, sheet=sheet or config.sheet, known=known, header_row=config.header_row)
+    name = list_name or config.list_name or default_list_name(table, path)
+    defaults = config.default_dates()
+    if found_on is not None:  # the option is the later word
+        defaults.pop("發現日期", None)
     errors = list(table.problems)
     parsed, row_errors = parse_rows(
         table.headers, table.rows, list_name=name, key_column=key_column, columns=columns,
         units=known_units, today=today, header_row=table.header_row, found_on=found_on,
-        defaulted=defaulted,
+        defaulted=defaulted, translations=config.values, defaults=defaults,
     )  # fmt: skip
     errors += row_errors
-    result = ImportResult(dry_run=dry_run, skipped=table.skipped, defaulted=defaulted)
+    result = ImportResult(
+        dry_run=dry_run, skipped=table.skipped, defaulted=defaulted, list_name=name
+    )
+    legacy = None if list_name or config.list_name or name == path.stem else path.stem
     fresh: list[Issue] = []
+    updated: list[Issue] = []
     linked: dict[UUID, object | None] = {}  # branches and lists rows name, each loaded once
 
     def cached(ident: UUID) -> object | None:
@@ -181,6 +186,8 @@ def plan_import(
 
     for row in parsed:
         current = lookup(row.issue_id)
+        if current is None and legacy is not None and text_in(row.cells, "問題編號") is None:
+            row.issue_id, current = _legacy(row.issue_id, f"{legacy}#{row.key}", lookup)
         if current is not None and not isinstance(current, Issue):
             errors.append(
                 RowError(
@@ -191,7 +198,10 @@ def plan_import(
             )
             continue
         try:
-            built = build_issue(row, actor, cached, undated_on=today, defaulted=defaulted)
+            built = build_issue(
+                row, actor, cached, undated_on=today if current is None else (on or today),
+                defaulted=defaulted if current is None else [],  # an update says its dates
+            )  # fmt: skip
             if current is None and built.branch_id is not None:
                 branch = cached(built.branch_id)
                 assert isinstance(branch, Branch)
@@ -205,16 +215,29 @@ def plan_import(
             errors.append(RowError(row.number, "-", str(e)))
             continue
         if current is not None:
-            differs = _differences(current, built)
-            if differs:
-                result.differs.append((row.number, row.issue_id, row.key, differs))
-            else:
+            update, refused = plan_update(row, current, built, actor=actor, on=on or today)
+            errors += refused
+            if update is not None:
+                result.updates.append(update)
+                result.events += update.events
+                updated.append(current)
+            elif not refused:
                 result.unchanged.append((row.number, row.issue_id, row.key))
             continue
         result.new.append((row.number, row.issue_id, row.key))
         result.events += len(built.pending_events)
         fresh.append(built)
     if errors:
-        raise ImportRejected(path.name, sorted(errors, key=lambda e: (e.row, e.column)))
+        raise LedgerRejected(path.name, sorted(errors, key=lambda e: (e.row, e.column)), result)
     branches = [b for b in linked.values() if isinstance(b, Branch) and b.pending_events]
-    return ImportPlan(result, fresh, branches)
+    return ImportPlan(result, fresh, branches, updated)
+
+
+def _legacy(issue_id: UUID, key: str, lookup: Lookup) -> tuple[UUID, object | None]:
+    """A row whose problem the store does not hold under ``issue_id`` (keyed by the ledger's own
+    name) may have been imported under ``key`` (the file's name and 序號, as imports before 0.3
+    keyed rows): the id it has there and the issue, when the store holds one, so a ledger
+    imported before is matched again rather than imported twice; else ``issue_id`` and None."""
+    legacy_id = uuid5(IMPORT_NAMESPACE, key)
+    found = lookup(legacy_id)
+    return (legacy_id, found) if isinstance(found, Issue) else (issue_id, None)

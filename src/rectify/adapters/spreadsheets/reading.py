@@ -17,13 +17,22 @@ import csv
 import io
 import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from rectify.adapters.spreadsheets.idsheet import with_id_sheet
 from rectify.adapters.spreadsheets.tabular import FOOTER_PREFIX, MEASURE_SEPARATOR
+from rectify.adapters.spreadsheets.words import (
+    DEADLINE_FORMS,
+    DeadlineReading,
+    read_deadline,
+    read_source,
+    source_forms,
+)
 from rectify.domain.values import (
     MAX_TEXT,
     Mode,
@@ -106,27 +115,43 @@ class Table:
     problems: list[RowError]
     skipped: list[tuple[int, str]]
     header_row: int
+    title: str | None = None
+    """The first title above the header (its text), if any."""
+    sheet: str | None = None
+    """The name of the sheet read (None for a CSV file)."""
 
 
 def read_table(
-    path: Path, *, sheet: str | None = None, known: frozenset[str] = frozenset()
+    path: Path,
+    *,
+    sheet: str | None = None,
+    known: frozenset[str] = frozenset(),
+    header_row: int | None = None,
 ) -> Table:
     """The table of the ledger at ``path``: in a workbook, the sheet named ``sheet`` (else the
     one named 臺賬, else the first), with each merged range filled from its top-left cell (a
     unit merged down over its rows, a title merged across); in a CSV file, the whole file.
 
-    The header row is the first of the top rows holding at least two of the ``known`` headers
-    (the rows above it are titles, skipped); blank rows, and the notes under the table (a row
-    whose only text begins 注, 說明, 填表人 …), are skipped and said so."""
-    table = _read_csv(path) if path.suffix.lower() == ".csv" else _read_sheet(path, sheet)
+    The header row is ``header_row`` (as the spreadsheet numbers it) when given, else the first
+    of the top rows holding at least two of the ``known`` headers (the rows above it are titles,
+    skipped); blank rows, and the notes under the table (a row whose only text begins 注, 說明,
+    填表人 …), are skipped and said so."""
+    chosen: list[str] = []
+    is_csv = path.suffix.lower() == ".csv"
+    table = _read_csv(path) if is_csv else _read_sheet(path, sheet, chosen)
     while table and all(_blank(v) for v in table[-1]):
         table.pop()
     if not table:
         raise ImportRejected(path.name, [RowError(1, "-", "the sheet is empty")])
     skipped: list[tuple[int, str]] = []
-    top = _header_index(table, known)
+    if header_row is not None and not 1 <= header_row <= len(table):
+        problem = f"{header_row}: the sheet has rows 1 to {len(table)}"
+        raise ImportRejected(path.name, [RowError(0, "header_row", problem)])
+    top = header_row - 1 if header_row is not None else _header_index(table, known)
+    title = None
     for i in range(top):
         if not all(_blank(v) for v in table[i]):
+            title = title or _text_of(table[i])
             skipped.append((i + 1, f"a title above the header: {shown(_text_of(table[i]))}"))
     headers = ["" if v is None else str(v).strip() for v in table[top]]
     body: list[tuple[int, list[Any]]] = []
@@ -145,10 +170,10 @@ def read_table(
             skipped.append((n, "a blank row"))
         else:
             rows.append((n, values))
-    return Table(headers, rows, [], sorted(skipped), top + 1)
+    return Table(headers, rows, [], sorted(skipped), top + 1, title, None if is_csv else chosen[0])
 
 
-def _read_sheet(path: Path, name: str | None) -> list[list[Any]]:
+def _read_sheet(path: Path, name: str | None, chosen: list[str] | None = None) -> list[list[Any]]:
     from openpyxl import load_workbook
     from openpyxl.utils.escape import unescape
 
@@ -164,6 +189,8 @@ def _read_sheet(path: Path, name: str | None) -> list[list[Any]]:
     sheet = book[name] if name is not None else (
         book["臺賬"] if "臺賬" in book.sheetnames else book.worksheets[0]
     )  # fmt: skip
+    if chosen is not None:
+        chosen.append(sheet.title)
     # Excel writes what XML cannot carry as _xHHHH_ (a pasted vertical tab is _x000B_);
     # read a cell as Excel shows it, so such characters are seen (and refused).
     table = [
@@ -177,7 +204,7 @@ def _read_sheet(path: Path, name: str | None) -> list[list[Any]]:
             row.extend([None] * (merged.max_col - len(row)))
             for c in range(merged.min_col - 1, merged.max_col):
                 row[c] = value
-    return table
+    return with_id_sheet(book, sheet.title, table)  # an export's ids, joined by 序號
 
 
 def _header_index(table: list[list[Any]], known: frozenset[str]) -> int:
@@ -305,6 +332,7 @@ class Row:
     mode: Mode | None = None
     severity: Severity = Severity.NORMAL
     own_unit: bool = False  # whether 所屬單位 named the problem's unit (else 責任單位 did)
+    source_words: str | None = None  # 問題來源 as written, when not the source's own name
 
 
 def day_in(cells: dict[str, Any], column: str) -> date | None:
@@ -336,40 +364,19 @@ def closed_in(cells: dict[str, Any]) -> bool | None:
     return CLOSED_WORDS[text]
 
 
-_FULL_DATE = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*[日号號]?")
-_MONTH = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*月?\s*(?:底|末|份)?")
-_YEAR_END = re.compile(r"(\d{4})\s*年\s*(?:底|末)")
-_BEFORE = re.compile(r"\s*(?:前|以前|之前|前完成|完成)?\s*$")
-
-
 def deadline_in(cells: dict[str, Any], column: str = "整改時限") -> date | None:
-    """整改時限 as a date, in the forms committees write it: a date (2019-12-31, 2019/11/15,
-    2019.10.31, 2019年10月31日, an Excel date), a month (2019年10月, 2019年12月底前: its last
-    day), a year's end (2019年底前); None when blank. Raises ValueError for anything else (立行立改
-    and 長期堅持, which fix no date, included)."""
-    value = cells.get(column)
-    if _blank(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for pattern, kind in ((_FULL_DATE, "day"), (_MONTH, "month"), (_YEAR_END, "year")):
-        found = pattern.match(text)
-        if found is None or not _BEFORE.fullmatch(text[found.end() :]):
-            continue
-        year = int(found.group(1))
-        if kind == "year":
-            return date(year, 12, 31)
-        month = int(found.group(2))
-        if not 1 <= month <= 12:
-            raise ValueError(text)
-        if kind == "month":
-            following = date(year + month // 12, month % 12 + 1, 1)
-            return following - timedelta(days=1)
-        return date(year, month, int(found.group(3)))
-    raise ValueError(text)
+    """整改時限 as a date, in the forms committees write it (None when blank, or when it fixes
+    no date: 立行立改, 長期堅持); raises ValueError for anything else. The words, and what they
+    say, are :func:`deadline_reading_in`'s."""
+    found = deadline_reading_in(cells, column)
+    return None if found is None else found.day
+
+
+def deadline_reading_in(cells: dict[str, Any], column: str = "整改時限") -> DeadlineReading | None:
+    """整改時限 as committees write it: a date in any common form, 立行立改, 長期堅持, or both
+    (:func:`~rectify.adapters.spreadsheets.words.read_deadline`); None when blank. Raises
+    ValueError for anything else."""
+    return read_deadline(cells.get(column))
 
 
 _MARK = re.compile(r"\s*(?:[（(]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[.、．)）](?!\d)|([①-⑳]))\s*")
@@ -480,14 +487,23 @@ def parse_rows(
     today: date,
     header_row: int = 1,
     found_on: date | None = None,
-    defaulted: list[tuple[int, str, date, str]] | None = None,
+    defaulted: list[tuple[int, str, date | str, str]] | None = None,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
+    defaults: Mapping[str, date | str] | None = None,
 ) -> tuple[list[Row], list[RowError]]:
     """Check every row; return the good ones and every problem found. ``found_on`` is the date
     a row without 發現日期 (or a file without the column) was found on, each such row listed in
     ``defaulted``.
 
+    A mapping's ``translations`` (by our column: what a cell holds → what it means) are applied
+    to each cell holding exactly such a text; its ``defaults`` (by our column) fill each blank
+    cell, or the cells of a column the file does not have, each listed in ``defaulted`` (from
+    ``"the mapping"``). A 問題來源 translated keeps the words the file wrote.
+
     Every cell is checked first (:func:`cell_problem`); a refused cell is reported once, by row
     and column, and its row is not recorded."""
+    translations = translations or {}
+    defaults = defaults or {}
     errors: list[RowError] = []
     named = [columns.get(h, h) for h in headers]
     for i, header in enumerate(headers):
@@ -497,7 +513,11 @@ def parse_rows(
     found_on_default = found_on
     if defaulted is None:
         defaulted = []
-    needed_columns = [c for c in (*REQUIRED, key_column) if c != "發現日期" or found_on is None]
+    needed_columns = [
+        c
+        for c in (*REQUIRED, key_column)
+        if (c != "發現日期" or found_on is None) and c not in defaults
+    ]
     for needed in needed_columns:
         if needed not in named:
             errors.append(RowError(header_row, needed, "column is missing"))
@@ -521,6 +541,17 @@ def parse_rows(
             for i, name in enumerate(named)
             if name
         }
+        translated: dict[str, str] = {}  # the 問題來源 a translation replaced, as written
+        for column, meanings in translations.items():
+            text = text_in(cells, column)
+            if text is not None and text in meanings:
+                cells[column] = meanings[text]
+                if column == "問題來源":
+                    translated[column] = text
+        for column, value in defaults.items():
+            if column not in refused and _blank(cells.get(column)):
+                cells[column] = value
+                defaulted.append((number, column, value, "the mapping"))
         r = _Reader(number, cells, errors, refused)
         key = r.text(key_column, required=True) or ""
         if key and key in seen:
@@ -535,7 +566,15 @@ def parse_rows(
                 r.fail("問題編號", f"{shown(given_id)} is not an issue id")
         row = Row(number, key, issue_id, cells)
         row.title = r.text("問題描述", required=True) or ""
-        row.source = r.enum("問題來源", Source, required=True) or Source.ASSESSMENT
+        written = r.text("問題來源", required=True)
+        if written is not None:
+            try:
+                reading = read_source(written)
+            except ValueError:
+                r.fail("問題來源", f"{shown(written)} names no source: write {source_forms()}")
+            else:
+                row.source = reading.source
+                row.source_words = translated.get("問題來源", reading.words)
         row.responsible_unit = r.text("責任單位", required=True) or ""
         own_unit = r.text("所屬單位")
         row.unit = own_unit or row.responsible_unit
@@ -554,14 +593,20 @@ def parse_rows(
         for column in ("交辦日期", "整改日期", "驗收日期", "銷號日期", "撤銷日期"):
             r.day(column, today=today)
         try:
-            deadline_in(cells)
+            deadline = deadline_reading_in(cells)
         except ValueError:
             r.fail(
                 "整改時限",
-                f"{shown(cells.get('整改時限'))} is not a deadline this import can read: write a "
-                "date (2019-12-31, 2019/11/15, 2019.10.31, 2019年12月底前, 2019年10月); 立行立改 "
-                "and 長期堅持, which fix no date, cannot be imported yet",
+                f"{shown(cells.get('整改時限'))} is not a deadline this import can read: write "
+                f"{DEADLINE_FORMS}",
             )
+        else:
+            if deadline is not None and deadline.words and text_in(cells, "責任人") is None:
+                r.fail(
+                    "整改時限",
+                    f"{shown(deadline.words)} is kept with the assignment: name the 責任人 "
+                    "(or give one in the mapping's [defaults])",
+                )
         try:
             closed_in(cells)
         except ValueError:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from rectify.domain.seals import Checkpoint
@@ -27,6 +28,9 @@ from rectify.entrypoints.cli import (
 )
 from rectify.errors import InvalidCommand
 
+if TYPE_CHECKING:
+    from rectify.adapters.spreadsheets.importer import ImportResult
+
 
 @app.command()
 def export(
@@ -35,27 +39,29 @@ def export(
     as_of: AsOfOption = None,
     known_at: KnownAtOption = None,
     format: Annotated[
-        str | None, typer.Option("--format", help="xlsx or csv (default: from --out).")
+        str | None,
+        typer.Option("--format", help="xlsx or csv (default: from --out's suffix)."),
+    ] = None,
+    columns: Annotated[
+        str,
+        typer.Option(
+            "--columns",
+            help="clerk: the ten columns of a clerk's 臺賬 (default); all: every column.",
+        ),
+    ] = "clerk",
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Only this unit's problems (named in the title).")
     ] = None,
 ) -> None:
-    """Export the ledger as of a date to Excel (ledger and figures sheets) or CSV."""
-    from rectify.adapters.spreadsheets.export import write_csv, write_xlsx
-
-    kind = (format or out.suffix.lstrip(".") or "xlsx").lower()
-    if kind not in ("xlsx", "csv"):
-        fail(InvalidCommand("format", f"{kind!r}: use xlsx or csv"))
+    """Export the ledger as of a date to Excel (title, ledger, figures; ids kept hidden for
+    re-import) or CSV (UTF-8 with a byte-order mark), in a clerk's ten columns or all."""
     with opened(db) as application:
-        rows = application.ledger(as_of, known_point(known_at))
-        result = application.figures(as_of, known_point(known_at))
-        sealed = application.history_digest(result.known_at)
-        if kind == "csv":
-            write_csv(out, rows, as_of=result.as_of, known_at=result.known_at, sealed=sealed)
-        else:
-            write_xlsx(
-                out, rows, result, as_of=result.as_of, known_at=result.known_at, sealed=sealed
-            )
-        console.print(f"wrote {len(rows)} rows as of {result.as_of} to {out}")
-        _print_digest(sealed)
+        done = application.export_ledger(
+            out, as_of=as_of, known_at=known_point(known_at), unit=unit, columns=columns,
+            format=format,
+        )  # fmt: skip
+        console.print(f"wrote {done.rows} rows as of {done.as_of} to {out}")
+        _print_digest(done.sealed)
 
 
 @app.command()
@@ -97,11 +103,26 @@ def import_(
     ] = False,
     list_name: Annotated[
         str | None,
-        typer.Option("--list", help="The ledger's name in match keys (default: file name)."),
+        typer.Option(
+            "--list",
+            help="The ledger's name in match keys (default: the mapping's list, else the "
+            "ledger's title, else its sheet's name, else the file's name).",
+        ),
     ] = None,
     key_column: Annotated[str, typer.Option(help="The column that numbers the rows.")] = "序號",
     mapping: Annotated[
-        Path | None, typer.Option(help="Column mapping (JSON or TOML) for a unit's own headers.")
+        Path | None,
+        typer.Option(
+            help="A mapping (TOML or JSON): headers renamed, values translated, defaults, "
+            "sheet, header_row, list."
+        ),
+    ] = None,
+    write_mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-mapping",
+            help="Write a starting mapping (TOML) for FILE to this path and stop (records nothing).",
+        ),
     ] = None,
     units: Annotated[
         Path | None, typer.Option(help="A file of known units, one a line; others are refused.")
@@ -116,6 +137,14 @@ def import_(
             "--found-on", help="The date rows without 發現日期 were found on (YYYY-MM-DD)."
         ),
     ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            help="The date the changes of rows already recorded are recorded on where the row "
+            "gives none (YYYY-MM-DD; default today).",
+        ),
+    ] = None,
     actor_id: ActorIdOption = None,
     actor_name: ActorNameOption = None,
     actor_unit: ActorUnitOption = None,
@@ -127,8 +156,12 @@ def import_(
     problems, their assignments and the verifications, close-outs and withdrawals the rows attest
     (so the actor's unit may not be the unit of a problem the file says was decided on).
     """
+    from rectify.adapters.spreadsheets.importer import LedgerRejected
     from rectify.adapters.spreadsheets.reading import ImportRejected
 
+    if write_mapping is not None:
+        _write_mapping(file, write_mapping, sheet, list_name)
+        return
     actor = acting(actor_id, actor_name, actor_unit, Role.VERIFIER, "imports")
     # A dry run into a store not made yet plans against an empty one: every row is new; none is made.
     fallback = "memory://" if dry_run else None
@@ -144,6 +177,7 @@ def import_(
             result = application.import_ledger(
                 file, actor=actor, list_name=list_name, key_column=key_column,
                 mapping=mapping, units=known, dry_run=dry_run, sheet=sheet, found_on=found_on,
+                on=on,
             )  # fmt: skip
         except ImportRejected as e:
             table = Table(title=f"{file.name}: nothing recorded", header_style="bold red")
@@ -152,23 +186,55 @@ def import_(
             for problem in e.rows:
                 table.add_row(str(problem.row), problem.column, problem.reason)
             console.print(table)
+            if isinstance(e, LedgerRejected) and e.result.updates:  # the good rows' changes
+                _print_updates(f"{file.name}: changes of the other rows, not recorded", e.result)
             raise typer.Exit(2) from None
-        if dry_run:
-            diff = Table(title=f"{file.name}: dry run", header_style="bold")
-            for col in ("row", "key", "issue", "change"):
-                diff.add_column(col)
-            for number, issue_id, key in result.new:
-                diff.add_row(str(number), key, str(issue_id), "[green]new[/]")
-            for number, issue_id, key, fields in result.differs:
-                diff.add_row(
-                    str(number), key, str(issue_id), f"[yellow]differs: {', '.join(fields)}[/]"
-                )
-            console.print(diff)
+        if dry_run or result.updates:
+            _print_updates(
+                f"{file.name}: dry run, nothing recorded" if dry_run else f"{file.name}: recorded",
+                result,
+            )
         for number, why in result.skipped:
             console.print(f"row {number} skipped: {why}", markup=False, highlight=False)
         for number, column, value, where in result.defaulted:
-            given = "--found-on" if where == "found_on" else where
+            given = {"found_on": "--found-on", "the mapping": "the mapping's defaults"}.get(
+                where, where
+            )
+            said = f"{column} blank, taken as {value}" if column != "備註" else f"備註 says {value}"
             console.print(
-                f"row {number}: {column} blank, taken as {value} ({given})", highlight=False
+                f"row {number}: {said} ({given})",
+                markup=False,
+                highlight=False,
             )
         console.print(result.summary())
+
+
+def _write_mapping(file: Path, out: Path, sheet: str | None, list_name: str | None) -> None:
+    """``import --write-mapping``: a starting mapping for ``file``, written to ``out``."""
+    from rectify.adapters.spreadsheets.mapping import draft_mapping
+    from rectify.adapters.spreadsheets.reading import ImportRejected
+
+    try:
+        text = draft_mapping(file, sheet=sheet, list_name=list_name)
+        out.write_text(text, encoding="utf-8")
+    except ImportRejected as e:
+        fail(e)
+    except OSError as e:
+        fail(InvalidCommand("write_mapping", f"{out}: {e}"))
+    console.print(f"wrote a mapping for {file.name} to {out}", markup=False, highlight=False)
+
+
+def _print_updates(title: str, result: ImportResult) -> None:
+    """The diff of an import, a row a line: new rows (in a dry run), and each updated row's
+    changes (column: stored → the file's, the command, its date, who records it)."""
+    diff = Table(title=title, header_style="bold")
+    for col in ("row", "key", "issue", "change"):
+        diff.add_column(col)
+    for number, issue_id, key in result.new if result.dry_run else ():
+        diff.add_row(str(number), escape(key), str(issue_id), "[green]new[/]")
+    for update in result.updates:
+        changes = "\n".join(escape(change) for change in update.changes)
+        diff.add_row(
+            str(update.row), escape(update.key), str(update.issue_id), f"[yellow]{changes}[/]"
+        )
+    console.print(diff)

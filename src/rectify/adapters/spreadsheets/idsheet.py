@@ -1,0 +1,71 @@
+"""Reading back the sheet of ids an exported workbook keeps (:data:`~.tabular.ID_SHEET`).
+
+A clerk's export shows names and the conventional columns; the ids and the other columns a
+re-import needs are kept, by 序號, on a hidden sheet. Reading such a workbook puts them back
+beside the rows of the ledger sheet (by 序號, wherever the clerk moved the rows), so that each
+row finds the problem it was exported from and importing the export records nothing new.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rectify.adapters.spreadsheets.tabular import ID_HEADERS, ID_SHEET
+
+KEY = "序號"
+"""The column the sheet of ids and the ledger sheet share."""
+
+
+def _key(value: Any) -> str | None:
+    """A 序號 as text (3, 3.0 and " 3" alike); None when blank."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def with_id_sheet(book: Any, chosen: str, table: list[list[Any]]) -> list[list[Any]]:
+    """``table`` (the cells of the sheet named ``chosen`` of the openpyxl workbook ``book``)
+    with the columns of the workbook's sheet of ids joined to it by 序號: a column the table
+    has is filled from it (黨支部 and 所屬清單 by their ids, not names), any other added at its
+    end. A workbook without such a sheet (a committee's own), or a table without 序號, is read
+    as it is."""
+    if chosen == ID_SHEET or ID_SHEET not in book.sheetnames:
+        return table
+    from openpyxl.utils.escape import unescape
+
+    kept = [  # read as the ledger sheet is: Excel's _xHHHH_ escapes as the characters
+        [unescape(v) if isinstance(v, str) and "_x" in v else v for v in r]
+        for r in book[ID_SHEET].iter_rows(values_only=True)
+    ]
+    head = [str(v).strip() if v is not None else "" for v in (kept[0] if kept else [])]
+    if head[:1] != [KEY] or not set(ID_HEADERS) <= set(head):
+        return table
+    at = next((i for i, row in enumerate(table) if _names(row).count(KEY) == 1), None)
+    if at is None:
+        return table
+    headers = table[at]
+    names = _names(headers)
+    key_at = names.index(KEY)
+    places = []
+    for column in head[1:]:
+        name = ID_HEADERS.get(column, column)
+        if name not in names:
+            names.append(name)
+            headers.append(name)
+        places.append(names.index(name))
+    found = {_key(r[0]): r[1:] for r in kept[1:] if r and _key(r[0]) is not None}
+    for row in table[at + 1 :]:
+        values = found.get(_key(row[key_at]) if key_at < len(row) else None)
+        if values is None:
+            continue
+        row.extend([None] * (len(headers) - len(row)))
+        for place, value in zip(places, values, strict=False):
+            row[place] = value
+    return table
+
+
+def _names(row: list[Any]) -> list[str]:
+    return [v.strip() if isinstance(v, str) else "" for v in row]
