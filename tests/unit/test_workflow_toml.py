@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from hypothesis import given, settings
@@ -350,3 +351,40 @@ def test_only_a_workflow_of_problems_has_deadlines() -> None:
     (problem,) = problems_of(GOOD + '\n[deadlines.by_severity]\n"嚴重" = "soon"\n')
     assert problem.field.startswith("deadlines.by_severity")
     assert problem.line > 0
+
+
+def test_a_list_that_names_a_workflow_gives_it_to_its_problems(
+    cast: type[Cast], registry: None
+) -> None:
+    mine = rectify.load_workflow(GOOD, name="list-rules", version=2)
+    register_workflow(mine)
+    app = rectify.connect("memory://", today=lambda: TODAY)
+    named = app.issue_problem_list(
+        actor=cast.verifier, name="2019年考核清單", issuer="省直機關工委", deadline="2019-12-31",
+        issue_workflow="list-rules/2", on="2019-09-01",
+    )  # fmt: skip
+    plain = app.issue_problem_list(
+        actor=cast.verifier, name="巡察清單", issuer="省直機關工委", deadline="2019-12-31",
+        on="2019-09-01",
+    )  # fmt: skip
+
+    def recorded(list_id: UUID, workflow: str | None = None) -> str:
+        issue = app.record_issue(
+            actor=cast.inspector, title="t", unit=UNIT, source="inspection", list_id=list_id,
+            workflow=workflow, on="2019-09-02",
+        )  # fmt: skip
+        return app.get_issue(issue).workflow
+
+    assert recorded(named) == "list-rules/2"
+    assert recorded(named, workflow="issue/2") == "issue/2"  # named by the command: it wins
+    assert recorded(plain) == ISSUE_WORKFLOW_V3.key
+    with pytest.raises(InvalidCommand) as caught:
+        app.issue_problem_list(
+            actor=cast.verifier, name="x", issuer="y", deadline="2019-12-31",
+            issue_workflow="branch/2", on="2019-09-01",
+        )  # fmt: skip
+    assert caught.value.field == "issue_workflow"
+    workflows._WORKFLOWS.pop("list-rules/2")  # another process, which never registered it
+    with pytest.raises(InvalidCommand) as caught:
+        recorded(named)
+    assert caught.value.field == "workflow" and "list-rules/2" in str(caught.value)

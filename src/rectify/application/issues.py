@@ -35,6 +35,7 @@ from rectify.domain.values import (
     Source,
     parse_day,
 )
+from rectify.domain.workflows import registered_issue_workflow
 from rectify.errors import ConcurrencyConflict, InvalidCommand, RectifyError
 
 
@@ -104,7 +105,9 @@ class IssueService(QueryService):
 
         It runs under the current issue workflow, or under ``workflow``: the key of a
         registered issue workflow (``"issue/2"``, or one of one's own made known with
-        ``rectify.domain.workflows.register_workflow``), kept for the issue's whole life.
+        ``rectify.domain.workflows.register_workflow``), kept for the issue's whole life. A
+        problem recorded from a list that names a workflow runs under the list's unless
+        ``workflow`` is given.
 
         ``branch_id`` links it to a registered branch. ``list_id`` (with ``common_problem``, a
         code of that list, for a unit's instance of a common problem) records it from a problem
@@ -150,6 +153,11 @@ class IssueService(QueryService):
                 )
             if cmd.deadline is None:
                 payload["deadline"] = plist.deadline
+            if cmd.workflow is None and plist.issue_workflow is not None:
+                try:  # the list's rules: registered in this process too?
+                    payload["workflow"] = registered_issue_workflow(plist.issue_workflow)
+                except ValueError as e:
+                    raise InvalidCommand("workflow", f"the list {plist.name} names {e}") from None
         elif cmd.common_problem is not None:
             raise InvalidCommand("common_problem", "a common problem needs the list_id it is on")
         for attempt in attempts():

@@ -51,9 +51,14 @@ class ListService(IssueService):
         issued_on: date | str | None = None,
         on: date | str | None = None,
         command_id: str | None = None,
+        issue_workflow: str | None = None,
     ) -> UUID:
         """下發問題清單: a named list, issued on ``issued_on`` (default ``on``) with a
-        ``deadline`` and its ``common_problems`` as ``(code, text)``; returns its id. VERIFIER."""
+        ``deadline`` and its ``common_problems`` as ``(code, text)``; returns its id. VERIFIER.
+
+        ``issue_workflow`` (the key of a registered issue workflow) is the workflow the problems
+        recorded from the list run under, unless ``record_issue(workflow=…)`` names another:
+        a new version of the rules, for this list's problems only."""
         cmd = self._check_input(
             IssueProblemList,
             actor=actor,
@@ -64,6 +69,7 @@ class ListService(IssueService):
             issued_on=issued_on,
             deadline=deadline,
             common_problems=common_problems,
+            issue_workflow=issue_workflow,
         )
         existing = self._recorded_under("list", cmd.command_id)
         if existing is not None:

@@ -143,6 +143,8 @@ class WhatIfService(PersonalDataService):
         calendar = self.working_calendar()
 
         def deadline_for(issue: Issue, assigned: Any) -> ComputedDeadline | None:
+            if assigned.deadline is None:
+                return None  # 立行立改 or 長期堅持: no date to give, as when it was assigned
             if assigned.deadline_rule is None and not replace_given:
                 return None  # given by the assigner: kept
             return rules.deadline_for(

@@ -79,13 +79,21 @@ class ProblemList(_Record):
     """Who may issue a list (its only step); the one version there is, so not recorded per list."""
 
     class ListIssued(_Record.Event, Aggregate.Created):
-        """下發問題清單."""
+        """下發問題清單. Version 2 names the workflow the list's problems run under (None: the
+        current one when each is recorded; lists issued before never named one)."""
+
+        class_version = 2
 
         name: str
         issuer: str
         issued_on: date
         deadline: date
         common_problems: tuple[tuple[str, str], ...]
+        issue_workflow: str | None = None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(issue_workflow=None)
 
     @event(ListIssued)
     def __init__(
@@ -98,12 +106,14 @@ class ProblemList(_Record):
         issued_on: date,
         deadline: date,
         common_problems: tuple[tuple[str, str], ...],
+        issue_workflow: str | None = None,
     ) -> None:
         self.name = name
         self.issuer = issuer
         self.issued_on = issued_on
         self.deadline = deadline
         self.common_problems = common_problems
+        self.issue_workflow = issue_workflow
 
     @classmethod
     def issue(
@@ -117,6 +127,7 @@ class ProblemList(_Record):
         deadline: date,
         common_problems: tuple[tuple[str, str], ...] = (),
         command_id: str | None = None,
+        issue_workflow: str | None = None,
     ) -> ProblemList:
         """下發: checked (the actor is a verifier; the deadline is not before the list's date)."""
         _may(actor, LIST_WORKFLOW_V1)
@@ -137,6 +148,7 @@ class ProblemList(_Record):
             issued_on=issued_on,
             deadline=deadline,
             common_problems=_codes("common_problems", common_problems),
+            issue_workflow=issue_workflow,
         )
 
     def common_problem(self, code: str) -> str | None:
