@@ -78,12 +78,13 @@ def test_issues_show_and_audit_read_the_demo(
     reopened = next(v for v in app.issues() if v.reopenings)
     shown = run("show", str(reopened.id), "--db", db, "--as-of", "2019-09-01")
     assert shown.returncode == 0, shown.stderr
-    assert "closed_out" in shown.stdout
+    assert "已交辦" in shown.stdout and "反彈重開次數" in shown.stdout  # labels in Chinese
+    assert "assigned" not in shown.stdout and "closed_out" not in shown.stdout
     trail = run("audit", str(reopened.id), "--db", db)
     assert trail.returncode == 0, trail.stderr
     for action in ("record", "assign", "submit_rectification", "verify", "close_out", "reopen"):
         assert action in trail.stdout
-    assert "closed_out → assigned" in trail.stdout
+    assert "已銷號 → 已交辦" in trail.stdout and "反彈" in trail.stdout
 
 
 def test_errors_are_reported_not_raised(tmp_path: Path) -> None:

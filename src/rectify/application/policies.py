@@ -52,7 +52,6 @@ class PolicyService(BranchService):
         ``n`` events projected (for a progress bar).
         """
         self._drop_names_forgotten_elsewhere()
-        self.run_policies()
         read = self._read_notifications
         if progress is not None:
 
@@ -61,6 +60,12 @@ class PolicyService(BranchService):
                 progress(len(page))
                 return page
 
+            # Projected here first, with the progress told: the policies read the views
+            # current, and would otherwise project the whole backlog without a word.
+            done = self.projector.catch_up(read)
+            self.run_policies()
+            return done + self.projector.catch_up(self._read_notifications)
+        self.run_policies()
         return self.projector.catch_up(read)
 
     def _drop_names_forgotten_elsewhere(self) -> None:
@@ -76,15 +81,16 @@ class PolicyService(BranchService):
         last = self.recorder.max_notification_id() or 0
         return last - (self.views.max_tracking_id(self.name) or 0)
 
-    def rebuild_views(self) -> int:
-        """Empty the views and project the whole log again, from zero.
+    def rebuild_views(self, progress: Callable[[int], None] | None = None) -> int:
+        """Empty the views and project the whole log again, from zero (``progress`` as for
+        :meth:`catch_up`).
 
         Safe while other processes write and read: their catch-ups take turns with it under the
         views' lock, and a reader that does not catch up (``connect(catch_up=False)``) is
         refused with :class:`~rectify.errors.ViewsRebuilding` until the views are back where
         the log stood when the rebuild began, rather than shown a part of the ledger."""
         self.views.clear(self.name, rebuild_to=self.recorder.max_notification_id() or 0)
-        return self.catch_up()
+        return self.catch_up(progress)
 
     def _from_views(self, read: Callable[[], T]) -> T:
         """``read()`` of the views, current (caught up first, unless the app reads views another

@@ -11,28 +11,46 @@ on ``app`` from modules by topic, imported at the bottom in the order ``rectify 
                   ``events``
 ``files``         ``export``, ``notice``, ``import``
 ``organisation``  ``board``, ``branches``, ``lists``, ``rollup``, ``rounds``, ``round``
+``trust``         ``verify``, ``forget``
 ``workflow``      ``workflow check`` (``diagram --workflow FILE`` reads files with it)
+``daily``         ``issue record``, ``issue assign``, ``issue rectify`` … the daily work on a
+                  problem, each made from its command's declaration
 ================  ==================================================================================
+
+The terminal tables fit the terminal's width by the columns' priorities
+(:mod:`rectify.entrypoints.cli.tables`); every command's help is its docstring reflowed
+(:func:`reflowed`), so the docstrings may wrap where the code does.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rectify.application import RectificationApp, connect
 from rectify.domain.values import Actor, Mode, Role, Status
-from rectify.errors import InvalidCommand, NotFound, RectifyError
+from rectify.entrypoints.cli.tables import issue_table as fitted_table
+from rectify.errors import (
+    AlreadyExists,
+    InvalidCommand,
+    NotFound,
+    PermissionDenied,
+    RectifyError,
+    TransitionNotAllowed,
+)
 from rectify.projections.ledger import LedgerRow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from datetime import date
     from typing import TextIO
 
@@ -102,23 +120,59 @@ ActorUnitOption = Annotated[
 ]
 
 
+ActorRolesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor-role",
+        envvar="RECTIFY_ACTOR_ROLES",
+        help="Who does it: their roles, comma-separated: verifier (驗收), responsible (責任單位), "
+        "inspector (巡查/調研), auditor (審計), admin (管理員); English or Chinese.",
+    ),
+]
+
+
 def acting(
-    actor_id: str | None, actor_name: str | None, actor_unit: str | None, role: Role, what: str
+    actor_id: str | None,
+    actor_name: str | None,
+    actor_unit: str | None,
+    role: Role | None,
+    what: str,
+    roles: str | None = None,
 ) -> Actor:
-    """The actor a command that records is given by ``--actor-id``, ``--actor-name`` and
-    ``--actor-unit`` (or ``RECTIFY_ACTOR_*``), with ``role``; a missing one fails typed."""
-    missing = [o for o, v in (("--actor-id", actor_id), ("--actor-unit", actor_unit)) if not v]
+    """The actor a command that records is given by ``--actor-id``, ``--actor-name``,
+    ``--actor-unit`` and ``--actor-role`` (or ``RECTIFY_ACTOR_ID``, ``RECTIFY_ACTOR_NAME``,
+    ``RECTIFY_ACTOR_UNIT``, ``RECTIFY_ACTOR_ROLES``): with ``roles`` as given, else ``role`` (a
+    command that acts in one role), else refused. A missing or unknown one fails typed, naming
+    the option."""
+    needed = [("--actor-id", actor_id), ("--actor-unit", actor_unit)]
+    if role is None:
+        needed.append(("--actor-role", roles))
+    missing = [o for o, v in needed if not v]
     if missing:
         fail(
             InvalidCommand(
                 missing[0].removeprefix("--"),
-                f"name who {what}: --actor-id ID --actor-unit UNIT [--actor-name NAME] "
-                "(or RECTIFY_ACTOR_ID, RECTIFY_ACTOR_UNIT, RECTIFY_ACTOR_NAME)",
+                f"name who {what}: --actor-id ID --actor-unit UNIT --actor-role ROLE "
+                "[--actor-name NAME] (or RECTIFY_ACTOR_ID, RECTIFY_ACTOR_UNIT, "
+                "RECTIFY_ACTOR_ROLES, RECTIFY_ACTOR_NAME)",
             )
         )
+    held = [role] if role is not None and not roles else _roles(roles or "")
     with reported():
-        return Actor(actor_id, actor_name or "", actor_unit, [role])
+        return Actor(actor_id, actor_name or "", actor_unit, held)
     raise AssertionError("unreachable")  # pragma: no cover - reported() exits
+
+
+def _roles(text: str) -> list[Role]:
+    """Roles as a person writes them: comma-, 、- or space-separated, English or Chinese."""
+    held = []
+    for word in (w for w in re.split(r"[,，、\s]+", text) if w):
+        try:
+            held.append(Role(word))
+        except ValueError:
+            known = ", ".join(f"{r.value} ({r.label})" for r in Role)
+            fail(InvalidCommand("actor-role", f"{word!r} is not a role; the roles: {known}"))
+    return held
 
 
 def known_point(value: str | None) -> int | str | None:
@@ -129,11 +183,28 @@ def known_point(value: str | None) -> int | str | None:
 # ---------------------------------------------------------------- opening, failing, closing
 
 
+REFUSED: tuple[type[RectifyError], ...] = (
+    InvalidCommand,
+    PermissionDenied,
+    TransitionNotAllowed,
+    AlreadyExists,
+)
+"""The errors of a command refused (bad input, not this person's to give, not now): exit 2."""
+
+
+_STATUSES = {s.value: s for s in Status}
+
+
 def fail(e: RectifyError) -> NoReturn:
-    """The one error report: the error's type in red and its message; exit 2 for a command that
-    was refused as invalid, 1 otherwise."""
-    console.print(f"[bold red]{type(e).__name__}:[/] {e}")
-    raise typer.Exit(2 if isinstance(e, InvalidCommand) else 1)
+    """The one error report, on one line however narrow the terminal: the error's type in red
+    and its message, and for a refused command that nothing was recorded; exit 2 for a refused
+    command (:data:`REFUSED`), 1 otherwise (not found, a store that cannot be opened)."""
+    refused = isinstance(e, REFUSED)
+    note = " (nothing recorded 未記錄)" if refused and not isinstance(e, InvalidCommand) else ""
+    if isinstance(e, TransitionNotAllowed) and e.kind == "issue" and e.state in _STATUSES:
+        note = f" (狀態 {_STATUSES[e.state].label}){note}"
+    console.print(f"[bold red]{type(e).__name__}:[/] {escape(str(e))}{note}", soft_wrap=True)
+    raise typer.Exit(2 if refused else 1)
 
 
 @contextmanager
@@ -183,6 +254,18 @@ def _connect(db: str, create: bool, today: date | None, catch_up: bool) -> Recti
     return connect(db, today=lambda: today, create=create, catch_up=catch_up)
 
 
+@contextmanager
+def progress_bar(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar of ``total`` steps on the console while the block runs; the block is given
+    the function to tell it of ``n`` more steps done (what ``catch_up(progress=)`` calls)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
 # ---------------------------------------------------------------- shared tables
 
 
@@ -191,29 +274,10 @@ def rate(value: float | None) -> str:
     return f"{value:.1%}" if value is not None else "—"
 
 
-def issue_table(views: Iterable[IssueView | LedgerRow], title: str) -> Table:
-    """The ledger-like table the demo and ``rectify issues`` print."""
-    table = Table(title=title, header_style="bold")
-    table.add_column("序號", justify="right")
-    table.add_column("問題描述", ratio=1, min_width=12, overflow="fold")
-    for col in ("責任單位", "來源", "整改類型", "措施", "狀態", "整改時限", "逾期", "備註"):
-        table.add_column(col, no_wrap=col not in ("備註", "責任單位"))
-    styles = {Status.CLOSED_OUT: "green", Status.WITHDRAWN: "dim"}
-    for n, v in enumerate(views, start=1):
-        style = styles.get(v.status)
-        table.add_row(
-            str(n),
-            v.title,
-            v.responsible_unit or v.unit,
-            v.source.label,
-            v.mode.label if v.mode else "—",
-            v.measures_progress or "—",
-            f"[{style}]{v.status.label}[/]" if style else v.status.label,
-            v.deadline.isoformat() if v.deadline else "—",
-            f"[red]{v.days_overdue}天[/]" if v.overdue else "—",
-            v.remarks,
-        )
-    return table
+def issue_table(views: Iterable[IssueView | LedgerRow], title: str, *, ids: bool = False) -> Table:
+    """The ledger-like table the demo, ``rectify ledger`` and ``rectify issues`` print, fitted to
+    the terminal's width (:mod:`rectify.entrypoints.cli.tables`)."""
+    return fitted_table(views, title, console.width, ids=ids)
 
 
 def figures_table(f: Figures) -> Table:
@@ -265,12 +329,45 @@ def main() -> None:
 
 
 # The commands, registered on ``app`` in the order ``rectify --help`` lists them.
-from rectify.entrypoints.cli import demo, ledger, files, organisation, trust, workflow  # noqa: E402, I001
+from rectify.entrypoints.cli import demo, ledger, daily, files, organisation, trust, workflow  # noqa: E402, I001
+
+
+def reflowed(text: str) -> str:
+    """A docstring as help text: each paragraph's hard-wrapped lines joined into one (the
+    terminal wraps it at its own width), reST's double backquotes and roles left out; a
+    paragraph of list items or indented lines is kept as written."""
+    text = re.sub(r":[a-z]+:`~?(?:[\w.]+\.)?([^`]+)`", r"\1", inspect.cleandoc(text))
+    text = text.replace("``", "")
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        lines = paragraph.splitlines()
+        if any(ln.startswith((" ", "- ", "* ", "|")) for ln in lines):
+            paragraphs.append(paragraph)
+        else:
+            paragraphs.append(" ".join(ln.strip() for ln in lines))
+    return "\n\n".join(paragraphs)
+
+
+def _reflow_help(group: typer.Typer) -> None:
+    """Every command's and group's help on ``group``, reflowed (:func:`reflowed`)."""
+    for command in group.registered_commands:
+        doc = command.help or inspect.getdoc(command.callback) or ""
+        command.help = reflowed(doc)
+    for sub in group.registered_groups:
+        if sub.typer_instance is not None:
+            info = sub.typer_instance.info
+            if isinstance(info.help, str):
+                info.help = reflowed(info.help)
+            _reflow_help(sub.typer_instance)
+
+
+_reflow_help(app)
 
 __all__ = [
     "DEFAULT_DB",
     "ActorIdOption",
     "ActorNameOption",
+    "ActorRolesOption",
     "ActorUnitOption",
     "AsOfOption",
     "DbOption",
@@ -278,6 +375,7 @@ __all__ = [
     "acting",
     "app",
     "console",
+    "daily",
     "demo",
     "fail",
     "figures_table",
@@ -288,7 +386,9 @@ __all__ = [
     "main",
     "opened",
     "organisation",
+    "progress_bar",
     "rate",
+    "reflowed",
     "reported",
     "trust",
     "workflow",

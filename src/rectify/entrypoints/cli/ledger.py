@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from rectify.domain.values import Actor, LabelledEnum
 from rectify.entrypoints.cli import (
     DEFAULT_DB,
     AsOfOption,
@@ -20,9 +23,11 @@ from rectify.entrypoints.cli import (
     issue_table,
     known_point,
     opened,
+    progress_bar,
     rate,
     reported,
 )
+from rectify.entrypoints.cli.tables import audit_table, resolve_issue_id, short_id, step_named
 
 if TYPE_CHECKING:
     from rectify.projections.views import AuditEntry
@@ -43,63 +48,90 @@ def issues(
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
 ) -> None:
-    """List issues as of a date."""
+    """List issues as of a date, with the short id (編號) that show, audit and the daily
+    commands (rectify issue …) take."""
     with opened(db) as application:
         views = application.issues(unit=unit, status=status, source=source, as_of=as_of)
         day = views[0].as_of if views else application.business_date(as_of)
-        console.print(issue_table(views, f"問題整改臺賬 as of {day}"))
+        console.print(issue_table(views, f"問題整改臺賬 as of {day}", ids=True))
         console.print(f"{len(views)} issues")
+
+
+SHOW_LABELS: dict[str, str] = {
+    "id": "問題編號", "title": "問題描述", "description": "問題描述詳情", "unit": "所屬單位",
+    "source": "問題來源", "category": "問題類別", "severity": "嚴重程度", "branch_id": "黨支部",
+    "list_id": "所屬清單", "common_problem": "共性問題", "round_id": "巡查輪次", "item": "巡查事項",
+    "status": "狀態", "mode": "整改類型", "campaign": "集中治理專項", "responsible_unit": "責任單位",
+    "responsible_person": "責任人", "measures": "整改措施", "measures_done": "已完成措施",
+    "deadline": "整改時限", "found_on": "發現日期", "found_by": "發現人", "assigned_on": "交辦日期",
+    "rectified_on": "整改日期", "rectified_late": "逾期整改", "verified_on": "驗收日期",
+    "closed_out_on": "銷號日期", "withdrawn_on": "撤銷日期", "progress": "整改進展",
+    "progress_on": "進展日期", "remarks_text": "備註", "rejections": "退回次數",
+    "reopenings": "反彈重開次數", "extensions": "延期次數", "as_of": "截至", "overdue": "逾期",
+    "days_overdue": "逾期天數", "workflow": "工作流程", "version": "版本",
+    "recorded_at": "記錄時間", "stale_decisions": "待重新確認", "deadline_rule": "時限規則",
+    "deadline_calendar": "工作日曆", "source_words": "問題來源原文", "deadline_words": "整改時限原文",
+    "standing": "長期堅持",
+}  # fmt: skip
+"""The Chinese label ``rectify show`` gives each field of an issue (a field not listed here
+shows under its own name)."""
+
+
+def shown(value: object) -> str:
+    """A value as ``rectify show`` prints it: labels for statuses, modes, sources and roles, a
+    person as name, unit and roles, 是/否, measures one a line; a dash for nothing."""
+    if value is None or value == () or value == "":
+        return "—"
+    if isinstance(value, LabelledEnum):
+        return value.label
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Actor):
+        roles = "、".join(r.label for r in sorted(value.roles))
+        return f"{value.name or value.id} ({value.unit}{'; ' + roles if roles else ''})"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, tuple | list):
+        return "\n".join(shown(v) for v in value)
+    return str(value)
 
 
 @app.command()
 def show(
-    issue_id: Annotated[str, typer.Argument(help="The issue id.")],
+    issue_id: Annotated[str, typer.Argument(help="The issue id, or its start (編號).")],
     db: DbOption = DEFAULT_DB,
     as_of: AsOfOption = None,
 ) -> None:
-    """Show one issue as of a date."""
+    """Show one issue as of a date, in Chinese."""
     with opened(db) as application:
-        view = application.get_issue(issue_id, as_of=as_of)
-        table = Table(title=f"{view.title} ({view.id})", show_header=False)
-        table.add_column("field", style="bold")
-        table.add_column("value")
-        for field, value in view.model_dump().items():
-            table.add_row(field, "—" if value in (None, (), "") else str(value))
+        view = application.get_issue(resolve_issue_id(application, issue_id), as_of=as_of)
+        table = Table(title=escape(f"{view.title} ({view.id})"), show_header=False)
+        table.add_column("field", style="bold", no_wrap=True)
+        table.add_column("value", overflow="fold")
+        for field in type(view).model_fields:
+            value = getattr(view, field)
+            if field == "measures":
+                value = tuple(f"{n}. {m}" for n, m in enumerate(view.measures, start=1))
+            elif field == "measures_done":
+                value = "、".join(str(n) for n in view.measures_done)
+            table.add_row(SHOW_LABELS.get(field, field), escape(shown(value)))
+            if field == "remarks_text":
+                table.add_row("備註（含歷史）", escape(shown(view.remarks)))
         console.print(table)
 
 
 @app.command()
 def audit(
-    issue_id: Annotated[str, typer.Argument(help="The issue id.")], db: DbOption = DEFAULT_DB
+    issue_id: Annotated[str, typer.Argument(help="The issue id, or its start (編號).")],
+    db: DbOption = DEFAULT_DB,
 ) -> None:
     """Print the audit trail of one issue: every event, in order."""
     with opened(db) as application:
-        entries = application.audit_trail(issue_id)
-        table = Table(title=f"audit trail of {issue_id}", header_style="bold")
-        for col in (
-            "#",
-            "recorded at",
-            "business date",
-            "actor",
-            "unit",
-            "action",
-            "from → to",
-            "reason",
-        ):
-            table.add_column(col)
-        for entry in entries:
-            before = entry.from_state.value if entry.from_state else "∅"
-            table.add_row(
-                str(entry.version),
-                entry.recorded_at.isoformat(timespec="seconds"),
-                entry.on.isoformat(),
-                entry.actor.name or entry.actor.id,
-                entry.actor.unit,
-                entry.action,
-                f"{before} → {entry.to_state.value if entry.to_state else '∅'}",
-                entry.reason or "",
-            )
-        console.print(table)
+        full = resolve_issue_id(application, issue_id)
+        entries = application.audit_trail(full)
+        workflow = application.get_issue(full).workflow
+        title = f"audit trail 審計記錄 of {short_id(full)}"
+        console.print(audit_table(entries, title, console.width, lambda a: step_named(workflow, a)))
 
 
 @app.command()
@@ -138,7 +170,9 @@ def figures(
 def rebuild(db: DbOption = DEFAULT_DB) -> None:
     """Empty the views and project the whole log again, from zero."""
     with opened(db, catch_up=False) as application:
-        count = application.rebuild_views()
+        total = application.recorder.max_notification_id() or 0
+        with progress_bar("rebuilding the views", total) as advance:
+            count = application.rebuild_views(progress=advance)
         console.print(f"views rebuilt from {count} events")
 
 
@@ -149,8 +183,9 @@ def project(
 ) -> None:
     """Bring the views up to date; with --follow, keep them current (PostgreSQL: subscribes)."""
     if not follow:
-        with opened(db) as application:
-            count = application.catch_up()
+        with opened(db, catch_up=False) as application:
+            with progress_bar("projecting the views", application.pending_events()) as advance:
+                count = application.catch_up(progress=advance)
             console.print(f"projected {count} events")
         return
     import threading
