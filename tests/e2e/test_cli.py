@@ -40,12 +40,12 @@ def test_demo_prints_the_ledger_and_the_counts(
     assert all("已銷號" in r for r in own)
     work_list = rows[-1]
     assert "解決機關黨建考核反饋問題工作清單" in work_list
-    assert "8 of 8 measures done" in work_list and "已銷號" in work_list
+    assert "8項中已完成8項" in work_list and "已銷號" in work_list
     assert "限期整改" in work_list
     # the departments' problems have three measures each: done before submission, some not yet
     units = rows[8:44]
-    assert any("1 of 3 measures done" in r and "已交辦" in r for r in units)
-    assert all("3 of 3 measures done" in r for r in units if "限期整改" in r)
+    assert any("3項中已完成1項" in r and "已交辦" in r for r in units)
+    assert all("3項中已完成3項" in r for r in units if "限期整改" in r)
     assert any("退回1次" in r for r in rows) and any("反彈重開1次" in r for r in rows)
     assert any("已撤銷" in r for r in rows) and any("延期1次" in r for r in rows)
     assert any(re.search(r"\d+天", r) for r in rows), "some problems are overdue on the demo date"

@@ -64,7 +64,7 @@ def test_the_demo_ends_with_the_figures_of_the_field_reports(
     assert 1640 * 0.85 < closed_out < 1640 and overdue > 0  # most closed out, some overdue
     assert "lagging branches: 20 designated, 20 ready for reassessment, 20 delisted" in out
     assert re.search(r"inspection rounds: 7 \(7 closed\), \d+ findings, 1 relapse, 1 still", out)
-    assert "committee work list: 8 of 8 measures done (3 集中治理, 5 立行立改)" in out
+    assert "committee work list: 8項中已完成8項 (3 集中治理, 5 立行立改)" in out
     # the progress bars of the parts that take a while
     assert "field reports: lists, lagging branches, inspections" in out
     assert "projecting the views" in out
@@ -207,13 +207,13 @@ def test_the_ledger_shows_how_many_measures_are_done(db: str) -> None:
     # the committee's work list: measures completed one a day from 14 June
     mid = ok("issues", "--db", db, "--as-of", "2019-06-16", "--unit", "省直機關工委")
     (work_list,) = [ln for ln in mid.splitlines() if "工作清單》" in ln]
-    assert "3 of 8 measures done" in work_list and "已交辦" in work_list
+    assert "8項中已完成3項" in work_list and "已交辦" in work_list
     end = ok("issues", "--db", db, "--as-of", DAY, "--unit", "省直機關工委")
     (work_list,) = [ln for ln in end.splitlines() if "工作清單》" in ln]
-    assert "8 of 8 measures done" in work_list and "已銷號" in work_list
+    assert "8項中已完成8項" in work_list and "已銷號" in work_list
     # list problems still open on the demo date with one of their two measures done
     overdue = ok("issues", "--db", db, "--as-of", DAY, "--status", "assigned")
-    assert "1 of 2 measures done" in overdue
+    assert "2項中已完成1項" in overdue
 
 
 def test_the_commands_agree_with_the_demo_summary(

@@ -608,10 +608,10 @@ def test_measures_must_be_done_before_submission(app: rectify.RectificationApp) 
         app.add_measure(issue, actor=Cast.responsible, text="x", due="2019-01-01", on="2019-02-03")
     assert app.recorder.max_notification_id() == before
     row = next(r for r in app.ledger() if r.id == issue)
-    assert row.measures_progress == "7 of 8 measures done"
+    assert row.measures_progress == "8項中已完成7項"
     app.complete_measure(issue, actor=Cast.responsible, measure="措施8", on="2019-02-03")
     app.submit_rectification(issue, actor=Cast.responsible, summary="完成", on="2019-02-04")
-    assert app.get_issue(issue).measures_progress == "8 of 8 measures done"
+    assert app.get_issue(issue).measures_progress == "8項中已完成8項"
     assert app.get_issue(issue, as_of="2019-02-01").measures_done == (1, 2, 3)
 
 
@@ -673,7 +673,7 @@ def test_an_imported_ledger_keeps_its_links_where_the_store_has_them(
     assert (row.id, row.list_id, row.common_problem, row.branch_id) == (issue, plist, "01", branch)
     assert target.get_branch(branch).issues == (issue,)
     assert target.list_rollup(plist).common_problems[0].units == 1
-    assert source.ledger()[0].measures_progress == "1 of 2 measures done"
+    assert source.ledger()[0].measures_progress == "2項中已完成1項"
     target.close()
 
 

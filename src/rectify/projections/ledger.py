@@ -107,8 +107,9 @@ def deadline_text(deadline: date | None, words: str | None) -> str:
 
 
 def measures_progress(done: int, total: int) -> str:
-    """``"3 of 8 measures done"`` ("" when there are no measures)."""
-    return f"{done} of {total} measures done" if total else ""
+    """措施完成 in words: ``"8項中已完成3項"`` (3 of 8 measures done; "" when there are no
+    measures): what the ledger, the issue view, the terminal and the export show."""
+    return f"{total}項中已完成{done}項" if total else ""
 
 
 LEDGER_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -416,7 +417,7 @@ class LedgerRow:
 
     @property
     def measures_progress(self) -> str:
-        """措施完成: ``"n of m measures done"`` ("" when the problem has no measures)."""
+        """措施完成: ``"m項中已完成n項"`` ("" when the problem has no measures)."""
         return measures_progress(len(self.measures_done), len(self.measures))
 
     @property

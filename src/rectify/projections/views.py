@@ -131,7 +131,7 @@ class IssueView(BaseModel):
 
     @property
     def measures_progress(self) -> str:
-        """措施完成: ``"n of m measures done"``."""
+        """措施完成: ``"m項中已完成n項"``."""
         return measures_progress(len(self.measures_done), len(self.measures))
 
     @classmethod

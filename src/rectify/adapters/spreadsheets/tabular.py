@@ -18,7 +18,7 @@ from typing import Any
 from rectify.domain.seals import Checkpoint
 from rectify.domain.values import replace_unholdable
 from rectify.errors import InvalidCommand
-from rectify.projections.ledger import LedgerRow
+from rectify.projections.ledger import LedgerRow, measures_progress
 
 MEASURE_SEPARATOR = "\n"
 
@@ -65,13 +65,8 @@ class Column:
         if kind == "numbers":
             return lambda row: None if (v := get(row)) is None else ",".join(map(str, v)) or None
         if kind == "tally":  # of the measures: how many are done
-            return lambda row: measures_tally(len(row.measures_done), len(get(row))) or None
+            return lambda row: measures_progress(len(row.measures_done), len(get(row))) or None
         return lambda row: None if (v := get(row)) is None else v if type(v) is str else str(v)
-
-
-def measures_tally(done: int, total: int) -> str:
-    """措施完成 in words: ``"3項中已完成1項"`` ("" when there are no measures)."""
-    return f"{total}項中已完成{done}項" if total else ""
 
 
 EXPORT_COLUMNS: tuple[Column, ...] = (
