@@ -371,3 +371,38 @@ def test_any_steps_on_the_command_line_record_what_the_same_api_calls_record(
     api_trail = [(e.action, e.actor.id, str(e.to_state)) for e in api.audit_trail(api_issue)]
     assert cli_trail == api_trail
     api.close()
+
+
+def test_an_assignment_without_a_deadline_takes_the_named_policys(db: str, tmp_path: Path) -> None:
+    issue = record(db)
+    assign = (
+        "issue",
+        "assign",
+        issue,
+        "--unit",
+        "省財政廳",
+        "--person",
+        "張敏",
+        "--on",
+        "2019-06-03",
+    )
+    refused = rectify_cli(db, VERIFIER, *assign)
+    assert refused.exit_code == 2 and "deadline" in refused.output
+    policy = tmp_path / "sla.toml"
+    policy.write_text('[by_source]\n"考核" = "10 working days"\n', encoding="utf-8")
+    done = rectify_cli(db, {**VERIFIER, "RECTIFY_DEADLINE_POLICY": str(policy)}, *assign)
+    assert done.exit_code == 0, done.output
+    application = rectify.connect(db, create=False)
+    try:
+        view = application.get_issue(issue)
+    finally:
+        application.close()
+    # ten working days from Monday 3 June 2019; Friday 7 June was 端午節
+    assert view.deadline == date(2019, 6, 18)
+    assert view.deadline_rule == "source 考核: 10 working days (10個工作日)"
+    policy.write_text('[by_source]\n"考核" = "soon"\n', encoding="utf-8")
+    bad = CliRunner().invoke(
+        app, ["issue", "--deadline-policy", str(policy), *assign[1:], "--db", db],
+        env={"COLUMNS": "200", **VERIFIER},
+    )  # fmt: skip
+    assert bad.exit_code == 2 and "policy.by_source.考核" in bad.output

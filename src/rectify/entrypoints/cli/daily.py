@@ -16,11 +16,13 @@ from __future__ import annotations
 import inspect
 import types
 import typing
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
+from rectify.adapters.workflow_files import load_deadline_policy
 from rectify.application import RectificationApp
 from rectify.domain.commands import (
     COMMANDS,
@@ -30,6 +32,7 @@ from rectify.domain.commands import (
     SubmitRectification,
     TreatCentrally,
 )
+from rectify.domain.deadlines import DeadlinePolicy
 from rectify.domain.values import Mode
 from rectify.entrypoints.cli import (
     DEFAULT_DB,
@@ -55,6 +58,34 @@ issue_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(issue_app, name="issue")
+
+
+_GIVEN: dict[str, Path | None] = {"deadline_policy": None}
+"""What ``rectify issue`` was given before its step (set anew by every invocation)."""
+
+
+@issue_app.callback()
+def _issue_options(
+    deadline_policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--deadline-policy",
+            envvar="RECTIFY_DEADLINE_POLICY",
+            dir_okay=False,
+            help="A deadline policy (TOML: by_severity, by_source, by_list rules) giving the "
+            "deadline of an assignment made without one, after the problem's workflow's own.",
+        ),
+    ] = None,
+) -> None:
+    """The daily work on a problem (日常整改)."""
+    _GIVEN["deadline_policy"] = deadline_policy
+
+
+def _deadline_policy() -> DeadlinePolicy | None:
+    """The policy ``rectify issue --deadline-policy FILE`` (or RECTIFY_DEADLINE_POLICY) names."""
+    path = _GIVEN["deadline_policy"]
+    return None if path is None else load_deadline_policy(path)
+
 
 RECTIFY_MODES: Mapping[Mode, type[Command]] = {
     Mode.ON_THE_SPOT: RectifyOnTheSpot,
@@ -260,6 +291,9 @@ def give(step: str, models: tuple[type[Command], ...], given: dict[str, Any]) ->
     db, on, key = given.pop("db"), given.pop("on"), given.pop("command_id")
     issue_id, how = given.pop("issue_id", None), given.pop("how", None)
     with opened(db, create=step == "record") as application:
+        policy = _deadline_policy()
+        if policy is not None:
+            application.deadline_policy = policy
         model = _model(models, how)
         fields = {n: _value(model, n, v) for n, v in given.items() if v not in (None, [], False)}
         try:
