@@ -53,7 +53,7 @@ from rectify.projections.organisation import (
 )
 from rectify.projections.views import AuditEntry, IssueView
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "CURRENT_ISSUE_WORKFLOW",

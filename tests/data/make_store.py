@@ -13,6 +13,9 @@ How the committed files were made, from the repository's root:
 - ``store-v0.2.0``: by the 0.2.0 release itself (events chained, names encrypted, decisions bound
   to evidence), ``.venv/bin/python tests/data/make_store.py``. Its history is 0.1.0's, then a
   person forgotten (the names of 馬書記 read as redacted) and a checkpoint.
+- ``store-v0.3.0``: by the 0.3.0 release itself, the same way. Its history is 0.2.0's with, before
+  the person forgotten and the checkpoint, a standing measure (長期堅持) and a deadline in words
+  (立行立改), sources as people wrote them, and a problem list naming the workflow of its problems.
 
 ``tests/integration/test_stored_format.py`` opens a copy of that store with today's code and checks
 that it answers the same: the ledger (now, on a past date, as known at an earlier position), the
@@ -895,6 +898,39 @@ def play(app: rectify.RectificationApp) -> dict[str, Any]:
         command_id=key(),
     )
 
+    lists = [str(plist)]
+    if hasattr(app, "what_if"):  # 0.3.0 on: deadlines in words, sources as written, list rules
+        standing = record(
+            "2019-09-02", actor=inspector, title="主題黨日流於形式", unit="省財政廳",
+            source="research", source_words="主題教育調研檢視",
+        )  # fmt: skip
+        app.assign(
+            standing, actor=committee, unit="省財政廳", person="劉處長", standing=True,
+            deadline_words="長期堅持", measures=["每月開展主題黨日"], on="2019-09-03",
+            command_id=key(),
+        )  # fmt: skip
+        at_once = record(
+            "2019-09-02", actor=inspector, title="黨員活動室制度未上牆", unit="省教育廳",
+            source="patrol_feedback", source_words="省委巡視反饋",
+        )  # fmt: skip
+        app.assign(
+            at_once, actor=committee, unit="省教育廳", person="王處長",
+            deadline_words="立行立改", on="2019-09-03", command_id=key(),
+        )  # fmt: skip
+        app.rectify_on_the_spot(
+            at_once, actor=education, summary="已上牆", on="2019-09-04", command_id=key()
+        )
+        ruled = app.issue_problem_list(
+            actor=committee, name="2019年巡視反饋問題清單", issuer=COMMITTEE,
+            issued_on="2019-09-01", deadline="2019-11-30", issue_workflow="issue/2",
+            on="2019-09-01", command_id=key(),
+        )  # fmt: skip
+        lists.append(str(ruled))
+        record(
+            "2019-09-05", actor=inspector, title="支部書記述職不全面", unit="省衛健委",
+            source="patrol_feedback", list_id=ruled,
+        )  # fmt: skip
+
     if hasattr(app, "forget_person"):  # 0.2.0 on: a person forgotten, the log sealed
         admin = Actor("it-1", "系統管理員", COMMITTEE, [Role.ADMIN])
         app.forget_person(actor=admin, actor_id="wj-ma", name="馬書記", command_id=key())
@@ -908,7 +944,7 @@ def play(app: rectify.RectificationApp) -> dict[str, Any]:
             "JY-02": str(textbooks),
             "CZ-00": str(finance_committee),
         },
-        "lists": [str(plist)],
+        "lists": lists,
         "rounds": [str(spring), str(autumn)],
     }
 

@@ -2,7 +2,8 @@
 
 ``tests/data/store-v<version>.db`` was written by that release running ``tests/data/make_store.py``
 (0.1.0: commit ad813fd; 0.2.0: chained events, encrypted names, a person forgotten, a
-checkpoint), which also wrote what the release answered about it to
+checkpoint; 0.3.0: standing measures and deadlines in words, sources as written, a list naming
+its problems' workflow), which also wrote what the release answered about it to
 ``store-v<version>.expected.json``. Here today's code opens a copy of that store (the committed file
 is never opened in place) and must answer the same, asked the same questions by the same
 :func:`answers`: the ledger now, on a past date and as published at an earlier position; the
@@ -35,7 +36,11 @@ from rectify import Actor, Role, Status
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TODAY = date(2019, 12, 31)
-RELEASES: dict[str, tuple[int, str]] = {"0.1.0": (140, "ad813fd"), "0.2.0": (145, "cdb549e")}
+RELEASES: dict[str, tuple[int, str]] = {
+    "0.1.0": (140, "ad813fd"),
+    "0.2.0": (145, "cdb549e"),
+    "0.3.0": (152, "7eec565"),
+}
 """The stores kept: each release's version, with how many events it wrote and from which commit."""
 
 committee = Actor("gw-zhao", "趙主任", "省直機關工委", [Role.VERIFIER])
@@ -134,14 +139,21 @@ def test_the_committed_store_is_one_self_contained_file(
     assert recorded["written_by"]["commit"].startswith(commit)
 
 
-def test_the_history_is_as_varied_as_promised(recorded: dict[str, Any]) -> None:
+def test_the_history_is_as_varied_as_promised(release: str, recorded: dict[str, Any]) -> None:
     ledger = recorded["answers"]["ledger"]
-    assert len(ledger) == len(recorded["ids"]["issues"]) == 30
+    assert len(ledger) == len(recorded["ids"]["issues"]) == (33 if release >= "0.3.0" else 30)
     assert {r["status"] for r in ledger} == {s.value for s in Status}
+    if release >= "0.3.0":  # deadlines in words, sources as written, a list naming its rules
+        assert {r["deadline_words"] for r in ledger} >= {"長期堅持", "立行立改"}
+        assert {r["source_words"] for r in ledger} >= {"主題教育調研檢視", "省委巡視反饋"}
     assert {r["mode"] for r in ledger} == {None, "on_the_spot", "central", "within_deadline"}
     workflows = {r["workflow"] for r in ledger}
     assert "issue/1" in workflows
-    assert len(workflows) == 2
+    assert workflows == {  # each release's current one, and 0.3.0's list naming issue/2
+        "0.1.0": {"issue/1", "issue/2"},
+        "0.2.0": {"issue/1", "issue/3"},
+        "0.3.0": {"issue/1", "issue/2", "issue/3"},
+    }[release]
     for field in ("overdue", "rectified_late", "rejections", "reopenings", "extensions"):
         assert any(r[field] for r in ledger), field
     answers = recorded["answers"]
