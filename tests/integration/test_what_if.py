@@ -263,3 +263,29 @@ def test_a_workflows_own_deadlines_are_its_what_if_policy(
     assert change.what_if_deadline == date(2019, 9, 17)
     assert report.policy is not None and "嚴重" in report.policy
     assert not memory_app.what_if(workflow=path).deadlines  # a given deadline is kept
+
+
+def test_an_extension_never_pulls_a_later_what_if_deadline_back(
+    memory_app: rectify.RectificationApp,
+) -> None:
+    """Assigned with 10 days (13 Jun), extended to 20 Jun, rectified 30 Jun: late. Under 60 days
+    the deadline is 2 Aug, which the extension must not pull back to 20 Jun: on time."""
+    issue = memory_app.record_issue(
+        actor=Cast.inspector, title="延期", unit=UNIT, source="巡查", on="2019-06-03"
+    )
+    memory_app.assign(
+        issue, actor=Cast.verifier, unit=UNIT, person="劉處長", deadline="2019-06-13",
+        on="2019-06-03",
+    )  # fmt: skip
+    memory_app.extend_deadline(
+        issue, actor=Cast.verifier, new_deadline="2019-06-20", reason="材料未齊", on="2019-06-10"
+    )
+    memory_app.submit_rectification(
+        issue, actor=Cast.responsible, summary="已整改", on="2019-06-30"
+    )
+    report = memory_app.what_if(policy={"by_severity": {"一般": "60 days"}}, replace_given=True)
+    (change,) = report.deadlines
+    assert (change.recorded_deadline, change.what_if_deadline) == (
+        date(2019, 6, 20), date(2019, 8, 2),
+    )  # fmt: skip
+    assert change.verdict == "逾期 → 按期"

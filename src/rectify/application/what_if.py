@@ -87,8 +87,8 @@ class WhatIfService(PersonalDataService):
         still applied, so later steps are judged where the history stood), the problems whose
         deadline, lateness or days overdue would differ, and the figures that would. The policy
         gives the deadlines a policy gave when they were recorded; with ``replace_given`` also
-        those the assigner gave, as if the policy had given every deadline it covers.
-        Extensions keep their recorded dates."""
+        those the assigner gave, as if the policy had given every deadline it covers. An
+        extension moves a deadline to the date it recorded, never earlier."""
         if workflow is None and policy is None:
             raise InvalidCommand("workflow", "give a workflow, a deadline policy, or both")
         if not isinstance(replace_given, bool):

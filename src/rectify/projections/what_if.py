@@ -9,8 +9,8 @@ A problem's recorded events are replayed, in order, into a fresh aggregate that 
   recorded history stood, not from a history nobody lived;
 - under another **deadline policy**, each assignment's deadline is the one the caller's
   ``deadline_for`` gives (the application counts it with the policy and the working calendar);
-  extensions keep the dates they recorded, and rectifications are late or on time against the
-  deadline in force then.
+  an extension moves it to the date it recorded, unless that deadline is already later (then
+  it moves nothing), and rectifications are late or on time against the deadline in force then.
 
 The ledger rows of the replayed problems are compared with the recorded ones
 (:class:`DeadlineChange`), and the figures of both ledgers (:class:`FigureChange`). Pure: the
@@ -51,6 +51,8 @@ class RefusedStep(BaseModel):
     """The event's version in the problem's history (1 is its finding)."""
     step: str
     """The workflow trigger (``verify``, ``close_out`` …)."""
+    label: str = ""
+    """The step's Chinese name in the problem's own workflow (驗收, 銷號 …)."""
     on: date
     actor: str
     """Who gave it: name (id)."""
@@ -181,6 +183,14 @@ def replay_under(
                     step=flow.create.trigger, on=e.on, actor=_who(e.actor), reason=reason,
                 )
             )  # fmt: skip
+        if (
+            issue is not None
+            and deadline_for is not None
+            and isinstance(e, Issue.DeadlineExtended)
+            and issue.deadline is not None
+            and e.new_deadline < issue.deadline
+        ):  # the other policy's deadline is already later: the extension moves nothing
+            e = dataclasses.replace(e, new_deadline=issue.deadline)  # type: ignore[call-arg]
         if issue is not None and deadline_for is not None and isinstance(e, Issue.IssueAssigned):
             computed = deadline_for(issue, e)
             if computed is not None:
@@ -217,15 +227,17 @@ def _who(actor: Any) -> str:
 
 
 def _refused(issue: Issue, e: Any, trigger: str, seq: int, error: Exception) -> RefusedStep:
+    own = issue.flow
     return RefusedStep(
         issue_id=issue.id,
         seq=seq,
         title=issue.title,
         version=e.originator_version,
         step=trigger,
+        label=own.step(trigger).label if own.has_trigger(trigger) else "",
         on=e.on,
         actor=_who(e.actor),
-        reason=str(error),
+        reason=str(error).replace(f"issue {issue.id} ", ""),  # the row names the problem
     )
 
 

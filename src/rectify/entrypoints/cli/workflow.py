@@ -182,16 +182,25 @@ def what_if_tables(report: WhatIf, limit: int = 0) -> list[Table]:
 
     tables = []
     if report.refused:
-        table = Table(title=f"Steps {report.workflow} would refuse (被拒步驟)")
-        for header in ("序號", "問題", "步驟", "日期", "由", "原因"):
-            table.add_column(header, overflow="fold")
+        table = Table(title=f"Steps {report.workflow} would refuse (被拒步驟)", expand=True)
+        table.add_column("序號", no_wrap=True, justify="right")
+        table.add_column("問題", ratio=2, overflow="fold")
+        table.add_column("步驟", ratio=1, overflow="fold")
+        table.add_column("日期", no_wrap=True)
+        table.add_column("由", ratio=1, overflow="fold")
+        table.add_column("原因", ratio=4, overflow="fold")
         for r in cut(report.refused, table):
-            table.add_row(str(r.seq), r.title, r.step, str(r.on), r.actor, r.reason)
+            who = r.actor.split(" (")[0]
+            why = r.reason.split("; allowed now")[0]  # the API's report keeps the whole reason
+            table.add_row(str(r.seq), r.title, r.label or r.step, str(r.on), who, why)
         tables.append(table)
     if report.deadlines:
-        table = Table(title="Deadlines that would differ (整改時限)")
-        for header in ("序號", "問題", "責任單位", "記錄時限", "假設時限", "按期", "逾期天數"):
-            table.add_column(header, overflow="fold")
+        table = Table(title="Deadlines that would differ (整改時限)", expand=True)
+        table.add_column("序號", no_wrap=True, justify="right")
+        table.add_column("問題", ratio=2, overflow="fold")
+        table.add_column("責任單位", ratio=1, overflow="fold")
+        for header in ("記錄時限", "假設時限", "按期", "逾期天數"):
+            table.add_column(header, no_wrap=True)
         for d in cut(report.deadlines, table):
             table.add_row(
                 str(d.seq), d.title, d.unit, str(d.recorded_deadline or "—"),
