@@ -60,7 +60,7 @@ class BranchService(Plumbing):
     ) -> Branch:
         cmd = self._validate(action, actor=actor, on=on, command_id=command_id, **fields)
         branch = self._branch(branch_id)
-        if branch.has_seen(cmd.command_id):
+        if branch.has_seen(cmd.command_id, cmd.trigger):
             return branch
         context = self._guard_context(cmd.trigger, branch)
         branch.handle(cmd, **context)

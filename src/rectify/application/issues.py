@@ -63,7 +63,7 @@ class IssueService(QueryService):
         uuid = self._issue_uuid(issue_id)
         cmd = self._validate(trigger, actor=actor, on=on, command_id=command_id, **fields)
         issue = self._load(uuid)
-        if issue.has_seen(cmd.command_id):
+        if issue.has_seen(cmd.command_id, cmd.trigger):
             return
         issue.handle(cmd)
         moved = issue.flow.step(cmd.trigger).dest is not None  # what a delisting relies on

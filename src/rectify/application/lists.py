@@ -367,7 +367,7 @@ class ListService(IssueService):
             CloseInspectionRound, actor=actor, on=on, command_id=command_id, note=note
         )
         rnd = self.inspection_round(round_id)
-        if rnd.has_seen(cmd.command_id):
+        if rnd.has_seen(cmd.command_id, cmd.trigger):
             return
         rnd.close(actor=cmd.actor, on=cmd.on, note=cmd.note, command_id=cmd.command_id)
         self._save(rnd, command_id=cmd.command_id)

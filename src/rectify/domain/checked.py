@@ -249,9 +249,20 @@ class Checked:
     def acting_unit(self) -> str:
         raise NotImplementedError
 
-    def has_seen(self, command_id: str | None) -> bool:
-        """Whether a command with this idempotency key was already recorded here."""
-        return command_id is not None and command_id in self.command_ids
+    def has_seen(self, command_id: str | None, trigger: str | None = None) -> bool:
+        """Whether a command with this idempotency key was already recorded here. With
+        ``trigger``, the key must have been used for that very step: a key used for another
+        is :class:`InvalidCommand` for ``command_id`` (a key names one command, never two)."""
+        if command_id is None or command_id not in self.command_ids:
+            return False
+        if trigger is not None:
+            used = self.__dict__.get("_command_triggers", {}).get(
+                command_id, self.flow.create.trigger
+            )
+            if used != trigger:
+                msg = f"{command_id!r} was already used here for {used}: give each command its own key"
+                raise InvalidCommand("command_id", msg)
+        return True
 
     def _enter(self, trigger: str, on: date, command_id: str | None) -> None:
         """Apply the state change of a recorded ``trigger`` (event bodies call this; no checks)."""
@@ -259,6 +270,7 @@ class Checked:
         self.last_on = on
         if command_id:
             self.command_ids.add(command_id)
+            self.__dict__.setdefault("_command_triggers", {})[command_id] = trigger
 
     def check(
         self, trigger: str, actor: Actor, on: date, args: Mapping[str, Any] | None = None
