@@ -24,10 +24,12 @@ def test_a_key_given_again_for_its_command_records_nothing(app: rectify.Rectific
     issue = app.record_issue(
         actor=Cast.inspector, title="t", unit=UNIT, source="巡查", on="2019-06-01", command_id="k1"
     )
-    args = {"unit": UNIT, "person": "劉", "deadline": "2019-07-31", "on": "2019-06-02"}
-    app.assign(issue, actor=Cast.verifier, command_id="k2", **args)
-    before = app.recorder.max_notification_id()
-    app.assign(issue, actor=Cast.verifier, command_id="k2", **args)
+    for _ in range(2):
+        before = app.recorder.max_notification_id()
+        app.assign(
+            issue, actor=Cast.verifier, unit=UNIT, person="劉", deadline="2019-07-31",
+            on="2019-06-02", command_id="k2",
+        )  # fmt: skip
     assert app.recorder.max_notification_id() == before
 
 
