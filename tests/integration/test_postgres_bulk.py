@@ -288,3 +288,28 @@ def test_a_save_with_no_reply_fails_typed_within_bounded_time(
     assert took < 10
     proxy.frozen.clear()
     assert stored(postgres_url, "frozen_events")[0] == 3
+
+
+def test_a_save_whose_client_works_longer_than_the_idle_limit_completes(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chaining a large save's events is client work between two statements of the save; on a
+    loaded machine it outlasted eventsourcing's 5 s idle-in-transaction limit and a 100,000-row
+    import was dropped. The save allows the client ``idle_in_save`` seconds between statements."""
+    import rectify.adapters.postgres as pg
+
+    chain = pg.chain_events  # type: ignore[attr-defined]
+
+    def slow_chain(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.5)  # longer than the session's limit below
+        return chain(*args, **kwargs)
+
+    monkeypatch.setattr(pg, "chain_events", slow_chain)
+    env = env_for_url(postgres_url)
+    with opening(env, postgres_url, create=True):  # makes the schema
+        pass
+    env["POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT"] = "1"  # the session's own limit
+    recorder = PostgresFactory(Environment("idle", env)).application_recorder()
+    ids = recorder.insert_events(events(3))
+    assert ids is not None and len(ids) == 3
+    assert stored(postgres_url, "idle_events")[0] == 3

@@ -71,6 +71,10 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
     """About this many bytes of topics and states in one ``INSERT`` (one event may exceed it)."""
     statement_timeout: ClassVar[float] = 30.0
     """Seconds the server may take over one statement of a save (a lock wait included)."""
+    idle_in_save: ClassVar[float] = 120.0
+    """Seconds the client may work between two statements of a save (chaining 500,000 events on
+    a loaded machine takes longer than eventsourcing's 5 s idle-in-transaction limit, which then
+    ended large imports); a client silent longer than this in a save is dropped by the server."""
     reply_grace: ClassVar[float] = 10.0
     """Seconds past the statement timeout after which no reply means the connection is dropped."""
     connect_attempts: ClassVar[int] = 3
@@ -103,9 +107,11 @@ class ChunkedPostgresApplicationRecorder(PostgresApplicationRecorder):
         ]
         self.begin_statement = SQL(
             "SET LOCAL statement_timeout = {statement}; SET LOCAL lock_timeout = {lock}; "
+            "SET LOCAL idle_in_transaction_session_timeout = {idle}; "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; NOTIFY {channel}"
         ).format(
             statement=Literal(f"{round(self.statement_timeout * 1000)}ms"),
+            idle=Literal(f"{round(self.idle_in_save * 1000)}ms"),
             lock=Literal(f"{datastore.lock_timeout}s"),
             schema=Identifier(datastore.schema),
             table=Identifier(self.events_table_name),
