@@ -68,7 +68,7 @@ def write_ledger(path: Path, rows: int) -> None:
             elif kind == 1:
                 out.writerow([
                     n, title, "考核", "黨員管理", unit, "陳書記", "完善黨費收繳臺賬",
-                    "立行立改", "", "已補繳並公示", "已整改", "否", "", "", found,
+                    "立行立改", "立行立改", "已補繳並公示", "已整改", "否", "", "", found,
                     f"2019-{month + 1:02d}-03",
                 ])  # fmt: skip
             else:

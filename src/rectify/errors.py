@@ -6,8 +6,13 @@ store is exactly as it was.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for the types only: the errors depend on nothing else of rectify
+    from rectify.adapters.spreadsheets.importer import ImportResult
+    from rectify.adapters.spreadsheets.reading import RowError
 
 
 class RectifyError(Exception):
@@ -113,6 +118,32 @@ class UnknownCalendarYear(InvalidCommand):
         )
 
 
+class ImportRejected(InvalidCommand):
+    """A spreadsheet has bad rows (or cannot be read); nothing was recorded. ``rows`` lists every
+    problem found, each with its row (as the spreadsheet numbers it; 0: the file as a whole),
+    column and reason; ``field`` is ``file``."""
+
+    def __init__(self, source: str, rows: Sequence[RowError]) -> None:
+        self.rows = list(rows)
+        shown = "; ".join(str(r) for r in self.rows[:10])
+        more = f" (and {len(self.rows) - 10} more)" if len(self.rows) > 10 else ""
+        super().__init__(
+            "file",
+            f"{source}: {len(self.rows)} problem(s), nothing recorded: {shown}{more}",
+            [{"field": f"row {r.row} {r.column}", "message": r.reason} for r in self.rows],
+        )
+
+
+class LedgerRejected(ImportRejected):
+    """A ledger to import has bad rows (``rows``); nothing was recorded. ``result`` says what
+    the good rows would have recorded (their updates: the diff a dry run shows beside the
+    refusals)."""
+
+    def __init__(self, source: str, rows: Sequence[RowError], result: ImportResult) -> None:
+        super().__init__(source, rows)
+        self.result = result
+
+
 class AlreadyExists(RectifyError):
     """It is recorded already (a branch code registered twice, say); nothing was recorded."""
 
@@ -200,9 +231,11 @@ class IntegrityError(RectifyError):
 __all__ = [
     "AlreadyExists",
     "ConcurrencyConflict",
+    "ImportRejected",
     "IntegrityError",
     "InvalidCommand",
     "InvalidWorkflow",
+    "LedgerRejected",
     "NotFound",
     "OpenIssuesRemain",
     "PermissionDenied",

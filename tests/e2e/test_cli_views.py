@@ -146,9 +146,14 @@ def test_export_csv(demo: str, rows: int, tmp_path: Path) -> None:
     assert run("export", "--db", demo, "--as-of", "2019-09-30", "--out", str(out)).returncode == 0
     text = out.read_text(encoding="utf-8-sig")
     table = list(csv.reader(text.splitlines()))
-    assert (
-        table[0][0] == "序號" and len(table) == 1 + rows + 3
-    )  # a blank row, the footer, the digest
+    assert table[0][0].endswith("截至2019年9月30日")  # the title row, as the workbook's
+    assert table[1][0] == "序號" and table[1][-4:] == [
+        "問題編號",
+        "問題流程",
+        "導出截至",
+        "導出位置",
+    ]
+    assert len(table) == 2 + rows + 3  # a blank row, the footer, the digest
     assert table[-2][0].startswith("截至 2019-09-30")
     assert table[-1][0].startswith("歷史摘要(history digest")
     bad = run("export", "--db", demo, "--out", str(tmp_path / "x.pdf"))

@@ -267,6 +267,7 @@ def test_the_importing_actor_may_not_decide_on_its_own_units_problems(
     # row 4: 省商務廳's problem assigned to 省財政廳, rectified and closed out
     rows[2][UNIT_COLUMN], rows[2][-1] = "省財政廳", "省商務廳"
     rows[2][STATUS], rows[2][12], rows[2][15] = "已銷號", "2019-09-10", "2019-09-01"
+    rows[2][11] = "是"  # 否 with a 銷號日期 contradicts itself (refused by 是否銷號)
     assert refused(app, xlsx(tmp_path / "w.xlsx", rows, header), actor=own) == [
         (2, "狀態"),
         (4, "狀態"),

@@ -19,6 +19,7 @@ from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -51,16 +52,35 @@ STEPS = (
 WORDS = st.text(alphabet="整改問題支部黨建落實制度記錄", min_size=1, max_size=6)
 
 
+LIST_KEY = "round-trip-list"
+"""The key of the problem list, naming workflow issue/2, recorded alike in both stores (the same
+key, the same id)."""
+
+
+def _issue_list(app: rectify.RectificationApp) -> UUID:
+    return app.issue_problem_list(
+        actor=VERIFIER, name="專項整改清單", issuer=COMMITTEE, deadline=TODAY, issued_on=START,
+        issue_workflow="issue/2", command_id=LIST_KEY,
+    )  # fmt: skip
+
+
 def _record_history(app: rectify.RectificationApp, data: st.DataObject, problems: int) -> None:
     """``problems`` problems, each with a random history the engine accepts (a command it
-    refuses is not part of the history)."""
+    refuses is not part of the history), under the current workflow, under issue/2 or issue/1
+    named, or from a list naming issue/2."""
     day = START
+    plist = _issue_list(app)
     for n in range(problems):
         unit = data.draw(st.sampled_from(UNITS), label="unit")
+        how = data.draw(st.sampled_from(["current", "issue/2", "issue/1", "list"]), label="flow")
+        event(f"workflow: {how}")
+        under: dict[str, Any] = (
+            {"list_id": plist} if how == "list" else {} if how == "current" else {"workflow": how}
+        )
         issue_id = app.record_issue(
             actor=INSPECTOR, on=day, title=f"問題{n}" + data.draw(WORDS), unit=unit,
             source=data.draw(st.sampled_from(list(rectify.Source))),
-            category=data.draw(st.none() | WORDS),
+            category=data.draw(st.none() | WORDS), **under,
         )  # fmt: skip
         for _ in range(data.draw(st.integers(0, 9), label="steps")):
             day += timedelta(days=data.draw(st.integers(0, 10)))
@@ -161,6 +181,7 @@ def test_every_history_exported_imports_as_the_same_ledger(
     columns, suffix = kind.split(".")
     path = _export(source, tmp_path / f"ledger-{problems}.{suffix}", columns)
     target = rectify.connect("memory://", today=lambda: TODAY)
+    _issue_list(target)  # the same list (by its key): the problems' 所屬清單 is found
     result = target.import_ledger(path, actor=IMPORTER)
     assert len(result.new) == problems
     for before, after in zip(source.ledger(as_of=TODAY), target.ledger(as_of=TODAY), strict=True):

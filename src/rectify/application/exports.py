@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+
+from xlsxwriter.exceptions import FileCreateError
 
 from rectify.adapters.spreadsheets.export import write_csv, write_xlsx
 from rectify.adapters.spreadsheets.tabular import NAMED, columns_named
@@ -52,6 +58,26 @@ def export_format(path: Path, format: str | None = None) -> str:
     return suffix
 
 
+@contextmanager
+def written_whole(out: Path) -> Iterator[Path]:
+    """A file beside ``out`` to write, put in its place when the writing is done: a half-written
+    export is never left behind. A file that cannot be written there (no such directory, a
+    directory of that name, no permission) is an InvalidCommand for ``out``."""
+    partial = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:12]}.partial{out.suffix}")
+    try:
+        yield partial
+        os.replace(partial, out)
+    except (OSError, FileCreateError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        if out.is_dir():
+            reason = "it is a directory"
+        elif not out.parent.is_dir():
+            reason = f"there is no directory {out.parent}"
+        raise InvalidCommand("out", f"cannot write {out}: {reason}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 class ExportService(PersonalDataService):
     """The ledger out, as a clerk hands it upward (Excel) or as data (CSV)."""
 
@@ -86,15 +112,33 @@ class ExportService(PersonalDataService):
             unit = check_text(unit, "unit")
         day, position = self._as_of(as_of), self._known_at(known_at)
         rows = self.ledger(day, position, unit=unit)
+        if unit is not None and not rows:
+            self._known_unit(unit, day)
         sealed = self.history_digest(position)
-        if kind == "csv":
-            write_csv(out, rows, as_of=day, known_at=position, sealed=sealed, columns=columns)
-        else:
-            with no_cyclic_gc():
-                figures = Figures.of(rows, day, position)
-            names = {kind: self.recorded_names(kind) for kind in NAMED.values()}
-            write_xlsx(
-                out, rows, figures, as_of=day, known_at=position, sealed=sealed,
-                columns=columns, names=names, unit=unit,
-            )  # fmt: skip
+        names = {kind: self.recorded_names(kind) for kind in NAMED.values()}
+        with written_whole(out) as partial:
+            if kind == "csv":
+                write_csv(
+                    partial, rows, as_of=day, known_at=position, sealed=sealed, columns=columns,
+                    names=names, unit=unit,
+                )  # fmt: skip
+            else:
+                with no_cyclic_gc():
+                    figures = Figures.of(rows, day, position)
+                write_xlsx(
+                    partial, rows, figures, as_of=day, known_at=position, sealed=sealed,
+                    columns=columns, names=names, unit=unit,
+                )  # fmt: skip
         return Exported(out, kind, len(rows), day, position, sealed)
+
+    def _known_unit(self, unit: str, day: date) -> None:
+        """Refuse ``unit`` (InvalidCommand) when the ledger holds no problem of it, as its own
+        or its responsible unit, on ``day`` or since: a misspelt unit is not an empty export."""
+        everything = self.ledger(max(day, self.today()))
+        if any(unit in (r.unit, r.responsible_unit) for r in everything):
+            return
+        known = sorted({u for r in everything for u in (r.unit, r.responsible_unit) if u})
+        listed = "、".join(known[:20]) + (" …" if len(known) > 20 else "")
+        raise InvalidCommand(
+            "unit", f"the ledger holds no problem of {unit!r}; its units: {listed or 'none'}"
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -15,6 +16,9 @@ from rectify.application.lists import ListService
 from rectify.application.plumbing import check_text
 from rectify.domain.values import Actor, parse_day
 from rectify.errors import ConcurrencyConflict, InvalidCommand
+
+_PAGE = 10_000
+"""Events read from the log a query at a time."""
 
 
 class ImportService(ListService):
@@ -47,8 +51,10 @@ class ImportService(ListService):
         lists every bad row, column and reason, and nothing is recorded); the events of the new
         rows and the branches they are linked to are saved in one transaction. With
         ``dry_run=True`` nothing is recorded and the result says what would be. ``sheet`` names
-        the sheet to read; ``found_on`` is the date rows without 發現日期 were found on (listed
-        in ``result.defaulted``). Title rows above the header, blank rows and notes under the
+        the sheet to read (``"*"``: every visible sheet with the first ledger sheet's header,
+        as one ledger; each row is then numbered and keyed by its sheet, ``省財政廳!3``);
+        ``found_on`` is the date rows without 發現日期 were found on (listed in
+        ``result.defaulted``). Title rows above the header, blank rows and notes under the
         table are skipped and listed in ``result.skipped``. ``mapping`` names a mapping file
         (TOML or JSON: headers renamed, values translated, defaults, the sheet, the header row,
         the list name; :mod:`rectify.adapters.spreadsheets.mapping`; :meth:`draft_mapping`
@@ -102,6 +108,7 @@ class ImportService(ListService):
             sheet=sheet,
             found_on=found_day,
             on=update_day,
+            changed_since=self._changed_since(),
         )
         for branch in plan.branches:  # a delisting the new issues change is marked stale
             new = [i for i in plan.issues if i.id in branch.issues]
@@ -137,6 +144,23 @@ class ImportService(ListService):
         if list_name is not None:
             check_text(list_name, "list_name")
         return draft_mapping(path, sheet=sheet, list_name=list_name)
+
+    def _changed_since(self) -> Callable[[int], frozenset[UUID]]:
+        """The ids of what has events recorded after a log position (read from the log once per
+        position asked)."""
+        known: dict[int, frozenset[UUID]] = {}
+
+        def changed(position: int) -> frozenset[UUID]:
+            if position not in known:
+                found: set[UUID] = set()
+                start = position + 1
+                while page := self.recorder.select_notifications(start, _PAGE):
+                    found.update(UUID(str(n.originator_id)) for n in page)
+                    start = page[-1].id + 1
+                known[position] = frozenset(found)
+            return known[position]
+
+        return changed
 
     def _stored(self, ident: UUID) -> object | None:
         """What the store holds under ``ident`` (an issue, a branch, a list), or None."""

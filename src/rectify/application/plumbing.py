@@ -163,7 +163,8 @@ class Plumbing(Application[UUID]):
         try:
             return UUID(value)
         except ValueError:
-            raise InvalidCommand(field, f"{value[:60]!r} is not a {kind} id") from None
+            article = "an" if kind[:1] in "aeiou" else "a"
+            raise InvalidCommand(field, f"{value[:60]!r} is not {article} {kind} id") from None
 
     def _recorded_under(self, kind: str, command_id: str | None) -> UUID | None:
         """The list, checklist or round (``kind``) already recorded under this key, if any."""

@@ -56,7 +56,7 @@ def as_issue_workflow(
         try:
             flow = workflow_named(registered_issue_workflow(given))
         except ValueError as e:
-            raise InvalidCommand(field, f"{e}; give a TOML file as a Path") from None
+            raise InvalidCommand(field, f"{e}, or a TOML file") from None
     else:
         msg = f"a workflow's key, a TOML file's Path or a definition, not a {type(given).__name__}"
         raise InvalidCommand(field, msg)

@@ -15,9 +15,19 @@ from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StrictBool, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    StrictBool,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.functional_validators import AfterValidator
 
+from rectify.domain.deadline_words import words_problem
 from rectify.domain.guards import not_before_on
 from rectify.domain.values import (
     Actor,
@@ -29,6 +39,7 @@ from rectify.domain.values import (
     Severity,
     Source,
     Text,
+    source_words_problem,
 )
 from rectify.domain.workflows import registered_issue_workflow
 
@@ -50,6 +61,20 @@ def declared(aggregate: str, command: str, *, trigger: str | None = None) -> Cal
 
 Coded = tuple[NonEmptyStr, NonEmptyStr]
 """A ``(code, text)`` pair: a common problem of a list, an item of a checklist."""
+
+
+_LINE_BREAKS = ("\n", "\r", "\u2028", "\u2029", "\x85")
+
+
+def _one_line(text: str) -> str:
+    if any(b in text for b in _LINE_BREAKS):
+        msg = "one measure a line: give several measures (a line break is in this one)"
+        raise ValueError(msg)
+    return text
+
+
+Measure = Annotated[NonEmptyStr, AfterValidator(_one_line)]
+"""A measure (整改措施): one line of text, as a ledger's cell holds one a line."""
 
 
 IssueWorkflowKey = Annotated[str, AfterValidator(registered_issue_workflow)]
@@ -124,7 +149,18 @@ class RecordIssue(Command):
     deadline: Day | None = None
     workflow: IssueWorkflowKey | None = None
     source_words: NonEmptyStr | None = None
-    """The source as people wrote it (省委巡視反饋), kept besides the ``source`` it names."""
+    """The source as people wrote it (省委巡視反饋), kept besides the ``source`` it names:
+    never words that name another source (:func:`~rectify.domain.values.source_words_problem`)."""
+
+    @field_validator("source_words")
+    @classmethod
+    def _words_name_the_source(cls, words: str | None, info: ValidationInfo) -> str | None:
+        source = info.data.get("source")
+        if words is not None and source is not None:
+            problem = source_words_problem(words, source)
+            if problem is not None:
+                raise ValueError(problem)
+        return words
 
 
 @declared("issue", "assign")
@@ -137,16 +173,38 @@ class Assign(Command):
     立行立改、長期堅持, 立行立改，2019年12月底前完成), kept as written and shown back; and a
     standing measure (``standing=True``, 長期堅持) is kept up with no fixed date: it has no
     ``deadline`` and is never overdue. Words without a date or ``standing`` fix no date (立行立改:
-    rectified at once), so no policy gives one."""
+    rectified at once), so no policy gives one. The words must say what the command does
+    (:func:`~rectify.domain.deadline_words.words_problem`): read as a deadline, they give its
+    ``deadline`` (no date when it has none) and a standing measure exactly when ``standing``,
+    so what is shown back reads back the same."""
 
     unit: NonEmptyStr
     person: NonEmptyStr
     deadline: Day | None = None
-    measures: tuple[NonEmptyStr, ...] = ()
+    measures: tuple[Measure, ...] = ()
     deadline_rule: NonEmptyStr | None = None
     calendar: NonEmptyStr | None = None
     deadline_words: NonEmptyStr | None = None
-    standing: StrictBool = False
+    standing: StrictBool = Field(default=False, validate_default=True)  # as the words say
+
+    @field_validator("deadline_words")
+    @classmethod
+    def _words_give_the_deadline(cls, words: str | None, info: ValidationInfo) -> str | None:
+        if words is not None and "deadline" in info.data:
+            problem = words_problem(words, info.data["deadline"], None)
+            if problem is not None:
+                raise ValueError(problem)
+        return words
+
+    @field_validator("standing")
+    @classmethod
+    def _standing_as_the_words_say(cls, standing: bool, info: ValidationInfo) -> bool:
+        words = info.data.get("deadline_words")
+        if words is not None and "deadline" in info.data:
+            problem = words_problem(words, info.data["deadline"], standing)
+            if problem is not None:
+                raise ValueError(problem)
+        return standing
 
     @model_validator(mode="after")
     def _rule_with_its_deadline(self) -> Assign:
@@ -220,7 +278,7 @@ class ReportProgress(Command):
 
 @declared("issue", "add_measure")
 class AddMeasure(Command):
-    text: NonEmptyStr
+    text: Measure
     due: Day | None = None
 
 

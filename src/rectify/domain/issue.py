@@ -411,6 +411,7 @@ class Issue(Checked, Aggregate):
         self.extensions = 0
         self.progress: str | None = None
         self.progress_on: date | None = None
+        self.progress_by: str | None = None  # the id of who reported the progress
         self.summary: str | None = None  # of the rectification, and its evidence
         self.evidence: tuple[str, ...] = ()
         self.measure_evidence: dict[int, tuple[str, ...]] = {}
@@ -748,6 +749,7 @@ class Issue(Checked, Aggregate):
         self._enter("report_progress", on, command_id)
         self.progress = text
         self.progress_on = on
+        self.progress_by = actor.id
 
     @event(MeasureAdded)
     def _measure_added(

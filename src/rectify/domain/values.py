@@ -208,6 +208,20 @@ def source_of_words(text: str) -> Source | None:
     return next((source for word, source in SOURCE_WORDS if word in text), None)
 
 
+def source_words_problem(words: str, source: Source) -> str | None:
+    """Why ``words`` cannot be kept as how people wrote ``source`` (None: they can): words that
+    name another source (:func:`source_of_words`) would be read back as that source. Words that
+    name none are kept (a mapping's ``[values."問題來源"]`` translated them, and reads them back
+    the same way)."""
+    named = source_of_words(words)
+    if named is None or named is source:
+        return None
+    return (
+        f"{words!r} names the source {named.label} ({named.value}), not {source.label} "
+        f"({source.value}): give words naming {source.label}, or leave them out"
+    )
+
+
 class Mode(LabelledEnum):
     """How a problem was rectified (整改類型)."""
 

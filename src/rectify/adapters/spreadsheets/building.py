@@ -30,7 +30,7 @@ from uuid import UUID, uuid5
 
 from pydantic import ValidationError
 
-from rectify.adapters.spreadsheets.tabular import HEADERS
+from rectify.adapters.spreadsheets.tabular import HEADERS, WORKFLOW_COLUMN
 from rectify.domain.branch import Branch
 from rectify.domain.commands import (
     Assign,
@@ -51,6 +51,8 @@ from rectify.domain.values import (
     Role,
     Status,
 )
+from rectify.domain.workflows import CURRENT_ISSUE_WORKFLOW
+from rectify.domain.workflows import workflow as workflow_named
 from rectify.errors import InvalidCommand, RectifyError
 
 if TYPE_CHECKING:
@@ -150,11 +152,15 @@ def _step(column: str, columns: Mapping[str, str] | None = None) -> Iterator[Non
         raise InvalidCommand(column, str(e)) from None
 
 
+IMPORT_ACTOR_PREFIX = "import:"
+"""How the id of the actor an import records a unit's work by begins (``import:<unit>``)."""
+
+
 def _rectifier(unit: str) -> Actor:
     """Who a rectification attested by a row is recorded by: the row's responsible unit."""
-    ident = f"import:{unit}"
+    ident = f"{IMPORT_ACTOR_PREFIX}{unit}"
     if len(ident) > MAX_NAME:
-        ident = f"import:{uuid5(IMPORT_NAMESPACE, unit)}"
+        ident = f"{IMPORT_ACTOR_PREFIX}{uuid5(IMPORT_NAMESPACE, unit)}"
     return Actor(ident, RECTIFIER_NAME, unit, [Role.RESPONSIBLE])
 
 
@@ -208,6 +214,12 @@ def build_issue(
             branch_id = ident
         else:
             list_id = ident
+    # The workflow the problem was exported under (問題流程), else its list's, else the current.
+    workflow = text_in(c, WORKFLOW_COLUMN.header)
+    workflow_column = WORKFLOW_COLUMN.header
+    plist = lookup(list_id) if workflow is None and list_id is not None else None
+    if isinstance(plist, ProblemList) and plist.issue_workflow is not None:
+        workflow, workflow_column = plist.issue_workflow, "所屬清單"
     written = deadline_reading_in(c)
     deadline = None if written is None else written.day
     words = None if written is None else written.words  # 立行立改, 長期堅持 … as written
@@ -215,8 +227,33 @@ def build_issue(
     person = text_in(c, "責任人")
     progress = text_in(c, "整改進展")
     remarks = text_in(c, "備註")
+    if person is not None and written is None:
+        problems.append(
+            {
+                "field": "整改時限",
+                "message": f"a 責任人 ({shown(person)}) needs a 整改時限 to be assigned: a date, "
+                "立行立改 or 長期堅持",
+            }
+        )
     status = row.status
-    if closed_in(c) or day_in(c, "銷號日期") is not None:
+    closed, closed_on = closed_in(c), day_in(c, "銷號日期")
+    if closed is False and closed_on is not None:  # which one is meant? neither is guessed
+        problems.append(
+            {
+                "field": "是否銷號",
+                "message": f"否, yet 銷號日期 is {closed_on} (in the file, or in the sheet of ids "
+                "an export keeps): write 是, or clear 銷號日期",
+            }
+        )
+    if status is not None and status is not Status.CLOSED_OUT and closed:
+        problems.append(
+            {
+                "field": "狀態",
+                "message": f"{status.label}, yet 是否銷號 says closed out: write 狀態 "
+                f"{Status.CLOSED_OUT.label}, or 是否銷號 否",
+            }
+        )
+    if closed or closed_on is not None:
         status = Status.CLOSED_OUT
     record_columns = {
         "title": "問題描述",
@@ -231,6 +268,7 @@ def build_issue(
         "list_id": "所屬清單",
         "branch_id": "黨支部",
         "on": "發現日期",
+        "workflow": workflow_column,
     }
     # A deadline with nobody named is a problem sent out with a deadline (a list's), not assigned.
     found = _valid(
@@ -240,7 +278,7 @@ def build_issue(
         severity=row.severity, remarks=remarks or "", list_id=list_id,
         common_problem=text_in(c, "共性問題") if list_id is not None else None,
         branch_id=branch_id, deadline=deadline if person is None else None,
-        source_words=row.source_words,
+        source_words=row.source_words, workflow=workflow,
     )  # fmt: skip
     assign_columns = {
         "unit": "責任單位",
@@ -281,7 +319,8 @@ def build_issue(
     was_verified = status in (Status.VERIFIED, Status.CLOSED_OUT) or (
         was_rectified and day_in(c, "驗收日期") is not None
     )
-    measures_now, measures_later = _split_measures(c, mode if was_rectified else None)
+    tracked = _tracks_measures(workflow)
+    measures_now, measures_later = _split_measures(c, mode if was_rectified and tracked else None)
     if was_rectified:
         summary = progress or RECTIFIER_NAME
         if mode is Mode.CENTRAL:
@@ -358,8 +397,8 @@ def build_issue(
             )
         with _step("整改日期", rectify_columns):
             if mode is Mode.WITHIN_DEADLINE:
-                # submitted within the deadline: its measures were done
-                for number in issue.open_measures():
+                # submitted within the deadline: its measures were done (where they are tracked)
+                for number in issue.open_measures() if tracked else ():
                     issue.complete_measure(actor=rectifier, on=done_on, measure=number)
                 issue.submit_rectification(actor=rectifier, on=done_on, **rectified.payload())
                 _add_later(issue, c, actor, rectifier, done_on, measures_later)
@@ -386,6 +425,17 @@ def build_issue(
         with _step("撤銷日期"):
             issue.withdraw(actor=actor, on=withdrawn_on, reason=withdrawal.reason)
     return issue
+
+
+def _tracks_measures(workflow: str | None) -> bool:
+    """Whether the workflow keyed ``workflow`` (None: the current one) tracks measures one by
+    one (issue/2 on: added and done each); under issue/1 they are text given with the assignment.
+    An unknown key tracks them (it is refused by the record's check)."""
+    try:
+        flow = CURRENT_ISSUE_WORKFLOW if workflow is None else workflow_named(workflow)
+    except (KeyError, ValueError):
+        return True
+    return flow.has_trigger("complete_measure")
 
 
 def _split_measures(

@@ -26,7 +26,9 @@ from rectify.adapters.spreadsheets.tabular import (
     Column,
     chinese_date,
     columns_named,
+    csv_columns,
     digest_text,
+    export_marks,
     footer_text,
     id_sheet_columns,
     title_text,
@@ -141,9 +143,10 @@ def write_xlsx(
     under = [writable(footer_text(as_of, known_at, moment))]
     if sealed is not None:
         under.append(digest_text(sealed))
+    marks = export_marks(as_of, known_at, sealed)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, **SAFE_TEXT})
     try:
-        _ledger_sheets(book, rows, shown, names, heading, under)
+        _ledger_sheets(book, rows, shown, names, heading, under, marks)
         _figures_sheet(book, figures)
     finally:
         book.close()
@@ -156,9 +159,11 @@ def _ledger_sheets(
     names: Names | None,
     heading: str,
     under: list[str],
+    marks: tuple[tuple[str, Any], ...] = (),
 ) -> None:
     """The ledger sheet and the sheet of ids, written together, a row of each at a time (the
-    constant-memory mode writes each sheet's rows in order: the title first)."""
+    constant-memory mode writes each sheet's rows in order: the title first); each row of the
+    sheet of ids ends with the export's ``marks`` (:func:`~.tabular.export_marks`)."""
     sheet = book.add_worksheet("臺賬")
     ids = book.add_worksheet(ID_SHEET)
     ids.hide()
@@ -186,7 +191,9 @@ def _ledger_sheets(
     else:
         sheet.write_string(0, 0, heading, title)
     sheet.write_row(TITLE_ROWS, 0, [c.header for c in shown], header)
-    ids.write_row(0, 0, [c.header for c in kept], book.add_format({"bold": True}))
+    ids.write_row(
+        0, 0, [*(c.header for c in kept), *(h for h, _ in marks)], book.add_format({"bold": True})
+    )
     for n, column in enumerate(kept):
         ids.set_column(n, n, column.width)
     ids.freeze_panes(1, 0)
@@ -204,6 +211,8 @@ def _ledger_sheets(
         r -= TITLE_ROWS
         for c, (get, put, style) in enumerate(side):
             put(r, c, get(row), style)
+        for c, (_, value) in enumerate(marks, start=len(side)):
+            ids.write(r, c, value)
     below = top + len(rows) + 1
     for n, line in enumerate(under):
         sheet.write_string(below + n, 0, line)
@@ -353,24 +362,33 @@ def write_csv(
     exported_at: datetime | None = None,
     sealed: Checkpoint | None = None,
     columns: str = "clerk",
+    names: Names | None = None,
+    unit: str | None = None,
+    title: str | None = None,
 ) -> None:
-    """The ledger as CSV (UTF-8 with a byte-order mark, so that a Chinese Excel opens it as
-    such): the header and a row a problem in ``columns`` (``"clerk"``: the ten of
-    :data:`~.tabular.CLERK_COLUMNS`; ``"all"``: every column, the ids included, which a CSV
-    file, having one sheet, holds in its columns), text cells as
-    :func:`~rectify.adapters.spreadsheets.tabular.writable` gives them; the footer, and the
-    digest of the history (``sealed``) under it."""
-    shown = columns_named(columns)
+    """The ledger as CSV (UTF-8 with a byte-order mark, for a Chinese Excel): for ``"clerk"``
+    columns the workbook's title row (``title`` or the list ``names`` gives, ``unit``, 截至
+    ``as_of``); the header, a row a problem (text :func:`~.tabular.writable`), the footer and
+    the digest (``sealed``). A CSV cannot hide what a re-import needs: each row ends with it
+    (:func:`~.tabular.csv_columns`, :func:`~.tabular.export_marks`)."""
+    shown = csv_columns(columns_named(columns))
     getters = [getter(c) for c in shown]
+    marks = export_marks(as_of, known_at, sealed)
+    tail = ["" if v is None else v for _, v in marks]
     moment = exported_at or datetime.now(UTC)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         out = csv.writer(f)
-        out.writerow([c.header for c in shown])
+        if columns == "clerk":
+            out.writerow([writable(title_text(title or list_name(rows, names), unit, as_of))])
+        out.writerow([*(c.header for c in shown), *(h for h, _ in marks)])
         for row in rows:
             out.writerow(
                 [
-                    "" if v is None else v.isoformat() if isinstance(v, date) else v
-                    for v in (get(row) for get in getters)
+                    *(
+                        "" if v is None else v.isoformat() if isinstance(v, date) else v
+                        for v in (get(row) for get in getters)
+                    ),
+                    *tail,
                 ]
             )
         out.writerow([])

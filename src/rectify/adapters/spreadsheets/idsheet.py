@@ -40,6 +40,13 @@ def with_id_sheet(book: Any, chosen: str, table: list[list[Any]]) -> list[list[A
         [unescape(v) if isinstance(v, str) and "_x" in v else v for v in r]
         for r in book[ID_SHEET].iter_rows(values_only=True)
     ]
+    return join_ids(kept, table)
+
+
+def join_ids(kept: list[list[Any]], table: list[list[Any]]) -> list[list[Any]]:
+    """``table`` with the columns of ``kept`` (the cells of a workbook's sheet of ids, of any
+    kind of workbook) joined to it by 序號, as :func:`with_id_sheet` joins them; ``kept`` not
+    headed as such a sheet is, or a table without 序號, leaves the table as it is."""
     head = [str(v).strip() if v is not None else "" for v in (kept[0] if kept else [])]
     if head[:1] != [KEY] or not set(ID_HEADERS) <= set(head):
         return table

@@ -32,6 +32,7 @@ from rectify.domain.values import (
     Actor,
 )
 from rectify.errors import InvalidCommand, RectifyError
+from rectify.errors import LedgerRejected as LedgerRejected  # its old home
 
 if TYPE_CHECKING:
     pass
@@ -43,16 +44,22 @@ from rectify.adapters.spreadsheets.building import (
     _step,
     build_issue,
 )
-from rectify.adapters.spreadsheets.mapping import default_list_name, load_mapping
+from rectify.adapters.spreadsheets.headers import (
+    doubled,
+    found_on_from_store,
+    ours_of,
+    unread,
+)
+from rectify.adapters.spreadsheets.mapping import HEADER_ALIASES, default_list_name, load_mapping
 from rectify.adapters.spreadsheets.reading import (
     IMPORT_NAMESPACE,
-    ImportRejected,
     RowError,
     parse_rows,
     read_table,
     text_in,
 )
-from rectify.adapters.spreadsheets.tabular import HEADERS
+from rectify.adapters.spreadsheets.staleness import Changed, staleness
+from rectify.adapters.spreadsheets.tabular import HEADERS, REIMPORT_HEADERS, WORKFLOW_COLUMN
 from rectify.adapters.spreadsheets.updating import RowUpdate, plan_update
 
 __all__ = ["ImportPlan", "ImportResult", "LedgerRejected", "load_mapping", "plan_import"]
@@ -79,27 +86,29 @@ class ImportResult:
     list_name: str = ""
     """The ledger's name in the match keys (given, the mapping's, else the ledger's own: see
     :func:`~rectify.adapters.spreadsheets.mapping.default_list_name`)."""
+    unread: list[tuple[str, int]] = field(default_factory=list)
+    """Columns not read, that hold something: (the header, or ``column F`` for a blank one; how
+    many cells are not blank). Neither ours nor mapped to ours: name them in a mapping's
+    ``[columns]`` to read them."""
+    aliases: list[tuple[str, str]] = field(default_factory=list)
+    """Headers read as ours by a known alias, without a mapping: (their header, ours), such as
+    (完成時限, 整改時限); see :data:`~rectify.adapters.spreadsheets.mapping.HEADER_ALIASES`."""
 
     def summary(self) -> str:
+        """The result in one line, as the CLI prints it: how many problems were (or, in a dry
+        run, would be) recorded, updated with how many events, skipped, given defaults."""
         verb = "would record" if self.dry_run else "recorded"
         skipped = f"; {len(self.skipped)} row(s) skipped" if self.skipped else ""
         if self.defaulted:
             skipped += f"; {len(self.defaulted)} blank cell(s) given (see defaulted)"
+        if self.unread:
+            skipped += f"; {len(self.unread)} column(s) not read (see unread)"
         changed = sum(u.events for u in self.updates)
         return (
             f"{len(self.new)} new ({verb} {self.events - changed} events), "
             f"{len(self.unchanged)} unchanged, {len(self.updates)} updated ({verb} {changed} "
             f"events for {sum(len(u.changes) for u in self.updates)} changes){skipped}"
         )
-
-
-class LedgerRejected(ImportRejected):
-    """The file has bad rows (``rows``); nothing was recorded. ``result`` says what the good
-    rows would have recorded (their updates: the diff a dry run shows beside the refusals)."""
-
-    def __init__(self, source: str, rows: list[RowError], result: ImportResult) -> None:
-        super().__init__(source, rows)
-        self.result = result
 
 
 @dataclass
@@ -115,6 +124,8 @@ class ImportPlan:
 
     @property
     def aggregates(self) -> list[Issue | Branch]:
+        """Every aggregate the import saves, in the order saved: the new issues, the recorded
+        issues the rows update, then the branches they are linked to."""
         return [*self.issues, *self.updated, *self.branches]
 
 
@@ -132,12 +143,15 @@ def plan_import(
     sheet: str | None = None,
     found_on: date | None = None,
     on: date | None = None,
+    changed_since: Changed | None = None,
 ) -> ImportPlan:
     """Read and check the ledger at ``path``; the events it would record as ``actor``, or
             :class:`ImportRejected` listing every problem. ``lookup`` reads what the store holds under
             an id (an issue, a branch, a list). Records nothing. ``sheet`` names the sheet of a workbook
-        to read (else the one named 臺賬, else the first); ``found_on`` the date rows without 發現日期
-    were found on (each such row is listed in ``result.defaulted``; without it the column is
+        to read (else the one named 臺賬, else the first; ``"*"``: every visible sheet with the
+    first ledger sheet's header, each row numbered and keyed by its sheet and 序號, see
+    :func:`~rectify.adapters.spreadsheets.reading.read_table`); ``found_on`` the date rows
+    without 發現日期 were found on (each such row is listed in ``result.defaulted``; without it the column is
     required). A row whose problem is recorded and that reads differently is an update
     (:mod:`~rectify.adapters.spreadsheets.updating`): its changes are recorded as the commands
     the workflow has for them, those the row does not date on ``on`` (default ``today``).
@@ -146,7 +160,14 @@ def plan_import(
             in the ledger, typically the committee's): it records each problem as found and assigns it,
             and records the verifications, close-outs and withdrawals the rows attest, so it may not
             belong to the unit of a problem the file says was verified, closed out or withdrawn (see
-            :mod:`~rectify.adapters.spreadsheets.building`)."""
+            :mod:`~rectify.adapters.spreadsheets.building`).
+
+    Without a mapping renaming headers, a header that is a known alias of one of ours (完成時限,
+    问题描述 …) is read as it, when no other header is (``result.aliases``). Two columns read as
+    one of ours refuse the file; a column read as none that holds something is listed in
+    ``result.unread``. ``changed_since`` gives the ids of what has events recorded after a log
+    position: a row of an export that would change a problem the store changed since is refused
+    (:func:`~rectify.adapters.spreadsheets.updating.staleness`)."""
     if not isinstance(actor, Actor):
         raise InvalidCommand(
             "actor", "name who imports: actor=Actor(id, name, unit, [Role.VERIFIER])"
@@ -157,14 +178,37 @@ def plan_import(
     known_units = (
         units if units is not None else (set(config.units) if config.units is not None else None)
     )
-    known = frozenset({*HEADERS, *columns, key_column})
+    ours = frozenset({*HEADERS, *REIMPORT_HEADERS, key_column})
+    aliasing = not columns  # no mapping renames headers: the known aliases are read
+    known = frozenset({*HEADERS, *columns, key_column, *(HEADER_ALIASES if aliasing else ())})
     defaulted: Defaulted = []
     table = read_table(path, sheet=sheet or config.sheet, known=known, header_row=config.header_row)
+    aliases: list[tuple[str, str]] = []
+    if aliasing:
+        for i, mapped in ours_of(table.headers, ours, HEADER_ALIASES)[0].items():
+            header = table.headers[i]
+            if header != mapped:
+                columns[header] = mapped
+                aliases.append((header, mapped))
+    read_as_ours = {columns.get(h, h) for h in table.headers} & ours
+    if config.header_row is None and len(read_as_ours) < 2:
+        problem = (
+            "no header row found: none of the first rows holds two of our headers (序號, 問題描述, "
+            "問題來源, 責任單位 …) or their known aliases; write a mapping naming your headers "
+            "and the header row (rectify import FILE --write-mapping MAPPING.toml starts one)"
+        )
+        if path.suffix.lower() == ".csv":  # a Big5 file read as GB18030 has no header we know
+            problem += (
+                "; if its text reads garbled, the file is in another encoding: UTF-8 and "
+                "GB18030/GBK are read, so save it as CSV UTF-8"
+            )
+        raise LedgerRejected(path.name, [RowError(0, "header_row", problem)], ImportResult())
     name = list_name or config.list_name or default_list_name(table, path)
     defaults = config.default_dates()
     if found_on is not None:  # the option is the later word
         defaults.pop("發現日期", None)
-    errors = list(table.problems)
+    errors = [*table.problems, *doubled(table.headers, columns, table.header_row)]
+    found_on_from_store(table.headers, table.rows, columns, lookup)  # a clerk's CSV export
     parsed, row_errors = parse_rows(
         table.headers, table.rows, list_name=name, key_column=key_column, columns=columns,
         units=known_units, today=today, header_row=table.header_row, found_on=found_on,
@@ -172,8 +216,9 @@ def plan_import(
     )  # fmt: skip
     errors += row_errors
     result = ImportResult(
-        dry_run=dry_run, skipped=table.skipped, defaulted=defaulted, list_name=name
-    )
+        dry_run=dry_run, skipped=table.skipped, defaulted=defaulted, list_name=name,
+        unread=unread(table.headers, table.rows, columns, ours), aliases=aliases,
+    )  # fmt: skip
     legacy = None if list_name or config.list_name or name == path.stem else path.stem
     fresh: list[Issue] = []
     updated: list[Issue] = []
@@ -215,7 +260,19 @@ def plan_import(
             errors.append(RowError(row.number, "-", str(e)))
             continue
         if current is not None:
-            update, refused = plan_update(row, current, built, actor=actor, on=on or today)
+            try:
+                stale, exported = staleness(row, current, changed_since)
+            except ValueError as e:
+                errors.append(RowError(row.number, str(e), "is not what an export writes there"))
+                continue
+            workflow = text_in(row.cells, WORKFLOW_COLUMN.header)
+            if workflow is not None and workflow != current.workflow:
+                said = f"stored {current.workflow}, the file {workflow}: no command changes it"
+                errors.append(RowError(row.number, WORKFLOW_COLUMN.header, said))
+                continue
+            update, refused = plan_update(
+                row, current, built, actor=actor, on=on or today, stale=stale, exported=exported
+            )
             errors += refused
             if update is not None:
                 result.updates.append(update)

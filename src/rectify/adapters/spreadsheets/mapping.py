@@ -29,13 +29,14 @@ import json
 import re
 import tomllib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
-from pydantic.functional_validators import AfterValidator
+from pydantic.functional_validators import AfterValidator, BeforeValidator
 
+from rectify.adapters.spreadsheets.headers import ours_of
 from rectify.adapters.spreadsheets.reading import (
     CLOSED_WORDS,
     REQUIRED,
@@ -45,6 +46,7 @@ from rectify.adapters.spreadsheets.reading import (
 )
 from rectify.adapters.spreadsheets.tabular import EXPORT_COLUMNS, HEADERS
 from rectify.adapters.spreadsheets.words import DEADLINE_FORMS, read_deadline, read_source
+from rectify.adapters.spreadsheets.workbooks import ALL_SHEETS
 from rectify.domain.values import Mode, NonEmptyStr, Severity, Source, Status, parse_day
 from rectify.errors import InvalidCommand
 
@@ -126,7 +128,7 @@ class Mapping(BaseModel):
 
     columns: dict[NonEmptyStr, Ours] = {}
     values: dict[Ours, dict[str, NonEmptyStr]] = {}
-    defaults: dict[Ours, date | NonEmptyStr] = {}
+    defaults: dict[Ours, Default] = {}
     units: list[NonEmptyStr] | None = None
     sheet: NonEmptyStr | None = None
     header_row: PositiveInt | None = None
@@ -143,7 +145,7 @@ class Mapping(BaseModel):
                 if read is not None and not _understood(read, meant):
                     found.append((("values", column, written), _not_read(column, meant)))
         for column, value in self.defaults.items():
-            read = parse_day if column in _DATES else VALUE_READERS.get(column)
+            read = VALUE_READERS.get(column, parse_day if column in _DATES else None)
             if read is not None and not isinstance(value, date) and not _understood(read, value):
                 found.append((("defaults", column), _not_read(column, value)))
         return found
@@ -151,15 +153,30 @@ class Mapping(BaseModel):
     def default_dates(self) -> dict[str, date | str]:
         """The defaults, dates of date columns as dates."""
         return {
-            c: parse_day(v) if c in _DATES and isinstance(v, str) else v
+            c: parse_day(v) if c in _DATES and c not in VALUE_READERS and isinstance(v, str) else v
             for c, v in self.defaults.items()
         }
 
 
 def _not_read(column: str, value: str) -> str:
+    if column in _ACCEPTED:
+        return f"{value!r} is not understood in {column}: write {_ACCEPTED[column]}"
     if column in _DATES:
         return f"{value!r} is not a date (write 2019-09-01)"
     return f"{value!r} is not understood in {column}"
+
+
+def _date_or_text(value: object) -> object:
+    """A default as TOML gives it: a date (2019-09-01) or text in quotes; anything else (a
+    number, a time, a list) is refused in words, not in pydantic's."""
+    if isinstance(value, str) or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    msg = f"{value!r} is a {type(value).__name__}: write a date (2019-09-01) or text in quotes"
+    raise ValueError(msg)
+
+
+Default = Annotated[date | NonEmptyStr, BeforeValidator(_date_or_text)]
+"""A default of a mapping: a date, or text."""
 
 
 def _understood(read: Callable[[str], object], text: str) -> bool:
@@ -264,7 +281,6 @@ def draft_mapping(
     fill in. Records nothing."""
     known = frozenset({*HEADERS, *HEADER_ALIASES})
     table = read_table(path, sheet=sheet, known=known, header_row=header_row)
-    ours: dict[int, str] = {}
     lines = [
         f"# A mapping for {path.name}, written by rectify import --write-mapping.",
         "# Check it, fill in what is commented, then: rectify import FILE --mapping THIS --dry-run",
@@ -272,7 +288,10 @@ def draft_mapping(
     ]
     if table.sheet is not None:
         lines.append(f"sheet = {_toml(table.sheet)}")
-    lines.append(f"header_row = {table.header_row}")
+    if table.sheet == ALL_SHEETS:  # each sheet's header is found where it is
+        lines.append(f"# header_row = {int(table.header_row)}  # on every sheet, if it is")
+    else:
+        lines.append(f"header_row = {table.header_row}")
     name = list_name or default_list_name(table, path)
     lines += [
         f"list = {_toml(name)}  # the ledger's name: with 序號, what finds each problem again",
@@ -280,15 +299,20 @@ def draft_mapping(
         "[columns]  # your header = ours",
     ]
     unknown: list[str] = []
+    ours, passed = ours_of(table.headers, HEADERS, HEADER_ALIASES)  # never two to one of ours
+    second = {i: mapped for i, _, mapped in passed}
     for i, header in enumerate(table.headers):
         if not header:
             continue
-        mapped = header if header in HEADERS else HEADER_ALIASES.get(header)
-        if mapped is None:
+        if i in second:
+            lines.append(
+                f"# {_toml(header)} = {_toml(second[i])}  # a second column for "
+                f"{second[i]}: one column is read as each of ours; name another, or leave it"
+            )
+        elif i in ours:
+            lines.append(f"{_toml(header)} = {_toml(ours[i])}")
+        else:
             unknown.append(header)
-            continue
-        ours[i] = mapped
-        lines.append(f"{_toml(header)} = {_toml(mapped)}")
     for header in unknown:
         lines.append(f'# {_toml(header)} = ""  # not one of ours: name our column, or leave it')
     lines += ["", "[defaults]  # our column = the value of a blank cell (or a missing column)"]
@@ -334,12 +358,13 @@ _GENERIC_SHEET = re.compile(r"^(?:sheet\d*|工作表\d*|臺賬|台账|台帳)$",
 def default_list_name(table: Table, path: Path) -> str:
     """The ledger's name in match keys when none is given: its title (the first title row
     above the header, without the 截至… date an exported title ends with), else the name of
-    its sheet unless that is a workbook's default (Sheet1, 工作表1, 臺賬), else the file's
-    name without its suffix (a CSV file without a title, say)."""
+    its sheet unless that is a workbook's default (Sheet1, 工作表1, 臺賬) or several sheets
+    were read (``"*"``), else the file's name without its suffix (a CSV file without a title,
+    say)."""
     if table.title:
         title = _AS_OF.sub("", table.title).strip()
         if title:
             return title
-    if table.sheet and not _GENERIC_SHEET.match(table.sheet.strip()):
+    if table.sheet and table.sheet != ALL_SHEETS and not _GENERIC_SHEET.match(table.sheet.strip()):
         return table.sheet.strip()
     return path.stem

@@ -2,8 +2,11 @@
 
 Every cell is checked for characters no store or spreadsheet can hold and for length
 (:data:`MAX_CELL`). A CSV file is UTF-8 (with or without a byte-order mark), else GB18030 (GBK's
-superset, what a Chinese Excel saves); an Excel cell's ``_xHHHH_`` escapes are read as the
-characters Excel writes them for. Problems are collected as :class:`RowError`s, not raised.
+superset, what a Chinese Excel saves); a workbook is an .xlsx or a legacy .xls, read alike
+(:mod:`~rectify.adapters.spreadsheets.workbooks`: merged cells filled, an .xlsx cell's
+``_xHHHH_`` escapes read as the characters Excel writes them for), one sheet or every sheet
+with the ledger's header (``sheet="*"``; rows then named by their sheet, 省財政廳!12).
+Problems are collected as :class:`RowError`s, not raised.
 
 Why this module is long: it reads ledgers as committees lay them out (titles above the header,
 merged cells, notes under the table, deadlines and measures written as people write them), and
@@ -15,23 +18,31 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from rectify.adapters.spreadsheets.idsheet import with_id_sheet
-from rectify.adapters.spreadsheets.tabular import FOOTER_PREFIX, MEASURE_SEPARATOR
+from rectify.adapters.spreadsheets.idsheet import join_ids
+from rectify.adapters.spreadsheets.measures import read_measures
+from rectify.adapters.spreadsheets.tabular import FOOTER_PREFIX, ID_SHEET
 from rectify.adapters.spreadsheets.words import (
     DEADLINE_FORMS,
     DeadlineReading,
+    DeadlineTypedAsNumber,
     read_deadline,
     read_source,
     source_forms,
+)
+from rectify.adapters.spreadsheets.workbooks import (
+    ALL_SHEETS,
+    XLS_SUFFIX,
+    Book,
+    SheetRow,
+    UnreadableWorkbook,
+    open_book,
 )
 from rectify.domain.values import (
     MAX_TEXT,
@@ -42,6 +53,7 @@ from rectify.domain.values import (
     unholdable,
     unit_key,
 )
+from rectify.errors import ImportRejected as ImportRejected  # its old home
 from rectify.errors import InvalidCommand
 
 if TYPE_CHECKING:
@@ -66,28 +78,21 @@ long cell with an untyped error; the cell is refused by row and column instead).
 @dataclass(frozen=True)
 class RowError:
     """One problem with one cell (row numbers as the spreadsheet shows them; 1 is the header;
-    0 is the file as a whole)."""
+    0 is the file as a whole). When several sheets are read as one ledger (``sheet="*"``),
+    ``row`` is a :class:`~.workbooks.SheetRow`: the same number, naming its sheet too (shown
+    ``省財政廳!12``)."""
 
     row: int
     column: str
     reason: str
 
+    @property
+    def sheet(self) -> str | None:
+        """The sheet of the row, when several sheets were read (else None)."""
+        return self.row.sheet if isinstance(self.row, SheetRow) else None
+
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column}: {self.reason}"
-
-
-class ImportRejected(InvalidCommand):
-    """The file has bad rows; nothing was recorded. ``rows`` lists every problem found."""
-
-    def __init__(self, source: str, rows: list[RowError]) -> None:
-        self.rows = rows
-        shown = "; ".join(str(r) for r in rows[:10])
-        more = f" (and {len(rows) - 10} more)" if len(rows) > 10 else ""
-        super().__init__(
-            "file",
-            f"{source}: {len(rows)} problem(s), nothing recorded: {shown}{more}",
-            [{"field": f"row {r.row} {r.column}", "message": r.reason} for r in rows],
-        )
 
 
 # ---------------------------------------------------------------- reading the sheet
@@ -118,7 +123,9 @@ class Table:
     title: str | None = None
     """The first title above the header (its text), if any."""
     sheet: str | None = None
-    """The name of the sheet read (None for a CSV file)."""
+    """The name of the sheet read (None for a CSV file; ``"*"`` for all with the header)."""
+    sheets: tuple[str, ...] = ()
+    """The sheets read as one ledger, when ``sheet`` is ``"*"``."""
 
 
 def read_table(
@@ -128,38 +135,88 @@ def read_table(
     known: frozenset[str] = frozenset(),
     header_row: int | None = None,
 ) -> Table:
-    """The table of the ledger at ``path``: in a workbook, the sheet named ``sheet`` (else the
-    one named 臺賬, else the first), with each merged range filled from its top-left cell (a
-    unit merged down over its rows, a title merged across); in a CSV file, the whole file.
+    """The table of the ledger at ``path``: in a workbook (.xlsx, or a legacy .xls), the sheet
+    named ``sheet`` (else the one named 臺賬, else the first), with each merged range filled
+    from its top-left cell (a unit merged down over its rows, a title merged across); in a CSV
+    file, the whole file. ``sheet="*"`` (:data:`~.workbooks.ALL_SHEETS`) reads every visible
+    sheet with the first ledger sheet's header as one ledger (:func:`_read_all`).
 
     The header row is ``header_row`` (as the spreadsheet numbers it) when given, else the first
     of the top rows holding at least two of the ``known`` headers (the rows above it are titles,
     skipped); blank rows, and the notes under the table (a row whose only text begins 注, 說明,
     填表人 …), are skipped and said so."""
-    chosen: list[str] = []
-    is_csv = path.suffix.lower() == ".csv"
-    table = _read_csv(path) if is_csv else _read_sheet(path, sheet, chosen)
+    if path.suffix.lower() == ".csv":
+        return _shaped(path.name, _read_csv(path), known, header_row, None)
+    if path.suffix.lower() not in LEDGER_SUFFIXES:
+        given = f"{path.suffix} is" if path.suffix else "a file without a suffix is"
+        problem = (
+            f"{given} not a ledger's format: give {', '.join(LEDGER_SUFFIXES)} "
+            "(save it from Excel as a workbook or as CSV)"
+        )
+        raise ImportRejected(path.name, [RowError(0, "file", problem)])
+    book = _opened(path)
+    if sheet == ALL_SHEETS:
+        return _read_all(path.name, book, known, header_row)
+    names = [s.name for s in book.sheets]
+    if sheet is not None and sheet not in names:
+        problem = f"no sheet {sheet!r}: it has {'、'.join(names)} (or write {ALL_SHEETS!r} for all)"
+        raise ImportRejected(path.name, [RowError(0, "sheet", problem)])
+    chosen = sheet if sheet is not None else "臺賬" if "臺賬" in names else names[0]
+    table = _with_ids(book, chosen, book.cells(chosen))  # an export's ids, joined by 序號
+    return _shaped(path.name, table, known, header_row, chosen)
+
+
+LEDGER_SUFFIXES = (".xlsx", ".xlsm", XLS_SUFFIX, ".csv")
+"""The files a ledger is imported from, by suffix: Excel workbooks (.xls by xlrd) and CSV."""
+
+
+def _opened(path: Path) -> Book:
+    try:
+        return open_book(path)
+    except UnreadableWorkbook as e:
+        raise ImportRejected(path.name, [RowError(0, "-", str(e))]) from e
+
+
+def _with_ids(book: Book, chosen: str, table: list[list[Any]]) -> list[list[Any]]:
+    if chosen == ID_SHEET or ID_SHEET not in {s.name for s in book.sheets}:
+        return table
+    return join_ids(book.cells(ID_SHEET), table)
+
+
+def _shaped(
+    source: str,
+    table: list[list[Any]],
+    known: frozenset[str],
+    header_row: int | None,
+    sheet: str | None,
+    numbered: Callable[[int], int] = int,
+) -> Table:
+    """The cells of a sheet (or CSV file) as a :class:`Table`, its rows numbered by
+    ``numbered`` (a sheet's own numbers; :class:`~.workbooks.SheetRow` when several sheets are
+    read)."""
     while table and all(_blank(v) for v in table[-1]):
         table.pop()
     if not table:
-        raise ImportRejected(path.name, [RowError(1, "-", "the sheet is empty")])
+        raise ImportRejected(source, [RowError(numbered(1), "-", "the sheet is empty")])
     skipped: list[tuple[int, str]] = []
     if header_row is not None and not 1 <= header_row <= len(table):
         problem = f"{header_row}: the sheet has rows 1 to {len(table)}"
-        raise ImportRejected(path.name, [RowError(0, "header_row", problem)])
+        raise ImportRejected(source, [RowError(numbered(0), "header_row", problem)])
     top = header_row - 1 if header_row is not None else _header_index(table, known)
     title = None
     for i in range(top):
         if not all(_blank(v) for v in table[i]):
             title = title or _text_of(table[i])
-            skipped.append((i + 1, f"a title above the header: {shown(_text_of(table[i]))}"))
+            skipped.append(
+                (numbered(i + 1), f"a title above the header: {shown(_text_of(table[i]))}")
+            )
     headers = ["" if v is None else str(v).strip() for v in table[top]]
     body: list[tuple[int, list[Any]]] = []
     for n, values in enumerate(table[top + 1 :], start=top + 2):
         first = _text_of(values)
         if first is not None and first.startswith(_OWN_FOOTERS):
             break  # the footer of an exported ledger: nothing under it is a problem
-        body.append((n, values))
+        body.append((numbered(n), values))
     while body and (_blank_row(body[-1][1]) or _note(body[-1][1]) is not None):
         n, values = body.pop()
         if not _blank_row(values):
@@ -170,41 +227,94 @@ def read_table(
             skipped.append((n, "a blank row"))
         else:
             rows.append((n, values))
-    return Table(headers, rows, [], sorted(skipped), top + 1, title, None if is_csv else chosen[0])
+    return Table(headers, rows, [], sorted(skipped), numbered(top + 1), title, sheet)
 
 
-def _read_sheet(path: Path, name: str | None, chosen: list[str] | None = None) -> list[list[Any]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.escape import unescape
+def _read_all(source: str, book: Book, known: frozenset[str], header_row: int | None) -> Table:
+    """Every visible sheet of ``book`` whose header is the first ledger sheet's, read as one
+    ledger, each row numbered by its sheet (:class:`~.workbooks.SheetRow`). The first ledger
+    sheet is the first visible one whose header row holds two of the ``known`` headers (or any,
+    at a given ``header_row``); a hidden sheet, the sheet of ids an export keeps, an empty sheet,
+    and a sheet with another header are skipped, each said in ``skipped`` (as the sheet, row 0).
+    The sheet of ids is joined to the rows (by 序號) only when one sheet is read: 序號 restarts
+    on each sheet of a committee's workbook."""
+    skipped: list[tuple[int, str]] = []
+    tables: list[Table] = []
+    for each in book.sheets:
+        whole = SheetRow(0, each.name, each.position)
+        if each.name == ID_SHEET:
+            skipped.append((whole, "the sheet of ids an export keeps, not a ledger sheet"))
+            continue
+        if each.hidden:
+            skipped.append((whole, "a hidden sheet"))
+            continue
+        cells = book.cells(each.name)
+        if all(_blank_row(r) for r in cells):
+            skipped.append((whole, "an empty sheet"))
+            continue
+        try:
+            table = _shaped(
+                source, cells, known, header_row, each.name, _numbering(each.name, each.position)
+            )
+        except ImportRejected as e:  # shorter than the header row given
+            skipped.append((whole, f"no header row {header_row}: {e.rows[0].reason}"))
+            continue
+        if not tables and header_row is None and len(set(table.headers) & known) < 2:
+            skipped.append((whole, f"no ledger header in its first {HEADER_SCAN} rows"))
+            continue
+        other = _other_header(tables[0], table) if tables else None
+        if other is not None:
+            skipped.append((whole, other))
+            continue
+        tables.append(table)
+    if not tables:
+        names = "、".join(s.name for s in book.sheets)
+        problem = f"no visible sheet holds a ledger's header (序號, 問題描述 …): it has {names}"
+        raise ImportRejected(source, [RowError(0, "sheet", problem)])
+    if len(tables) == 1 and tables[0].sheet is not None:
+        at = next(s for s in book.sheets if s.name == tables[0].sheet)
+        joined = _with_ids(book, at.name, book.cells(at.name))
+        tables = [
+            _shaped(source, joined, known, header_row, at.name, _numbering(at.name, at.position))
+        ]
+    first = tables[0]
+    return Table(
+        first.headers,
+        [row for t in tables for row in t.rows],
+        [p for t in tables for p in t.problems],
+        sorted([*skipped, *(s for t in tables for s in t.skipped)]),
+        first.header_row,
+        first.title,
+        ALL_SHEETS,
+        tuple(t.sheet or "" for t in tables),
+    )
 
-    try:
-        book = load_workbook(path, data_only=True)
-    except Exception as e:
-        raise ImportRejected(path.name, [RowError(0, "-", f"not a readable workbook: {e}")]) from e
-    if name is not None and name not in book.sheetnames:
-        sheets = "、".join(book.sheetnames)
-        raise ImportRejected(
-            path.name, [RowError(0, "sheet", f"no sheet {name!r}: it has {sheets}")]
-        )
-    sheet = book[name] if name is not None else (
-        book["臺賬"] if "臺賬" in book.sheetnames else book.worksheets[0]
-    )  # fmt: skip
-    if chosen is not None:
-        chosen.append(sheet.title)
-    # Excel writes what XML cannot carry as _xHHHH_ (a pasted vertical tab is _x000B_);
-    # read a cell as Excel shows it, so such characters are seen (and refused).
-    table = [
-        [unescape(v) if isinstance(v, str) and "_x" in v else v for v in r]
-        for r in sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+
+def _numbering(sheet: str, position: int) -> Callable[[int], int]:
+    return lambda n: SheetRow(n, sheet, position)
+
+
+def _other_header(first: Table, table: Table) -> str | None:
+    """Why ``table``'s header is not ``first``'s (None when it is: the same names in the same
+    order, blank columns at the end aside)."""
+
+    def named(headers: list[str]) -> list[str]:
+        names = list(headers)
+        while names and not names[-1]:
+            names.pop()
+        return names
+
+    mine, theirs = named(first.headers), named(table.headers)
+    if mine == theirs:
+        return None
+    lacks = [h for h in mine if h and h not in theirs]
+    has = [h for h in theirs if h and h not in mine]
+    said = [
+        *([f"no {'、'.join(lacks)}"] if lacks else []),
+        *([f"also {'、'.join(has)}"] if has else []),
     ]
-    for merged in sheet.merged_cells.ranges:  # each cell of a merged range reads as its first
-        value = table[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(table))):
-            row = table[r]
-            row.extend([None] * (merged.max_col - len(row)))
-            for c in range(merged.min_col - 1, merged.max_col):
-                row[c] = value
-    return with_id_sheet(book, sheet.title, table)  # an export's ids, joined by 序號
+    why = "; ".join(said) if said else "the same columns in another order"
+    return f"another header than sheet {first.sheet}'s ({why})"
 
 
 def _header_index(table: list[list[Any]], known: frozenset[str]) -> int:
@@ -379,47 +489,11 @@ def deadline_reading_in(cells: dict[str, Any], column: str = "整改時限") -> 
     return read_deadline(cells.get(column))
 
 
-_MARK = re.compile(r"\s*(?:[（(]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[.、．)）](?!\d)|([①-⑳]))\s*")
-_BETWEEN = "；;。，, \t"
-"""What may come before a number that starts the next measure on the same line."""
-_ENDS = "；; \t"
-"""What ends a numbered measure and is not part of it (a full stop is kept: it is the text's)."""
-
-
-def _mark(found: re.Match[str]) -> int:
-    digits = found.group(1) or found.group(2)
-    return int(digits) if digits else ord(found.group(3)) - ord("①") + 1
-
-
 def measures_in(cells: dict[str, Any], column: str = "整改措施") -> tuple[str, ...]:
-    """The measures of a cell, as committees write them: one a line, or numbered (``1.…；`` newline
-    ``2.…；``, ``1、…``, ``（1）…``, ``①…``, on separate lines or run together on one). Numbers
-    are taken off only when they count 1, 2, 3 … in order (with the ``；`` that ends each); any
-    other text is kept as written."""
+    """The measures of a cell, as committees write them (:func:`~rectify.adapters.spreadsheets.
+    measures.read_measures`: one a line, or numbered); none when blank."""
     text = text_in(cells, column)
-    if text is None:
-        return ()
-    lines = [line.strip() for line in text.split(MEASURE_SEPARATOR) if line.strip()]
-    if len(lines) == 1:  # perhaps several numbered measures run together on one line
-        marks = [
-            m
-            for m in _MARK.finditer(lines[0])
-            if m.start() == 0 or lines[0][m.start() - 1] in _ENDS
-        ]
-        if len(marks) >= 2 and [_mark(m) for m in marks] == list(range(1, len(marks) + 1)):
-            starts = [m.start() for m in marks] + [len(lines[0])]
-            lines = [lines[0][a:b].strip() for a, b in itertools.pairwise(starts)]
-    found = [_MARK.match(line) for line in lines]
-    if (
-        len(lines) >= 2
-        and all(found)
-        and [_mark(m) for m in found if m] == list(range(1, len(lines) + 1))
-    ):
-        lines = [
-            line[m.end() :].rstrip(_ENDS).strip() if m else line
-            for line, m in zip(lines, found, strict=True)
-        ]
-    return tuple(line for line in lines if line)
+    return () if text is None else read_measures(text)
 
 
 def text_in(cells: dict[str, Any], column: str) -> str | None:
@@ -554,6 +628,8 @@ def parse_rows(
                 defaulted.append((number, column, value, "the mapping"))
         r = _Reader(number, cells, errors, refused)
         key = r.text(key_column, required=True) or ""
+        if key and isinstance(number, SheetRow):  # 序號 restarts on each sheet of a workbook
+            key = f"{number.sheet}!{key}"
         if key and key in seen:
             r.fail(key_column, f"{shown(key)} repeats row {seen[key]}")
         seen.setdefault(key, number)
@@ -594,6 +670,8 @@ def parse_rows(
             r.day(column, today=today)
         try:
             deadline = deadline_reading_in(cells)
+        except DeadlineTypedAsNumber as e:  # 2019.10 typed into a number cell: 2019.1
+            r.fail("整改時限", str(e))
         except ValueError:
             r.fail(
                 "整改時限",

@@ -15,20 +15,12 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
+from rectify.adapters.spreadsheets.measures import MEASURE_SEPARATOR as MEASURE_SEPARATOR
+from rectify.adapters.spreadsheets.measures import numbered as numbered
 from rectify.domain.seals import Checkpoint
 from rectify.domain.values import replace_unholdable
 from rectify.errors import InvalidCommand
 from rectify.projections.ledger import LedgerRow, measures_progress
-
-MEASURE_SEPARATOR = "\n"
-
-
-def numbered(items: Sequence[str]) -> str:
-    """Measures as committees write them in one cell: one a line, numbered when there are
-    several (``1. …`` newline ``2. …``); what the import reads back (``measures_in``) exactly."""
-    if len(items) < 2:
-        return MEASURE_SEPARATOR.join(items)
-    return MEASURE_SEPARATOR.join(f"{n}. {item}" for n, item in enumerate(items, start=1))
 
 
 @dataclass(frozen=True)
@@ -149,16 +141,51 @@ ID_HEADERS: dict[str, str] = {
 it stands for)."""
 
 
+WORKFLOW_COLUMN = Column("問題流程", "workflow", width=10)
+"""The key of the workflow a problem runs under (``issue/2``): kept for re-import (a problem
+is re-created under the workflow it was exported under), shown nowhere else."""
+
+EXPORTED_AS_OF = "導出截至"
+EXPORTED_AT = "導出位置"
+"""The columns that say, on every row an export writes for re-import, the business date the
+ledger showed (``as_of``) and the log position it was read at: a re-import refuses to overwrite
+what the store recorded since (:mod:`~rectify.adapters.spreadsheets.updating`)."""
+
+REIMPORT_HEADERS = frozenset({WORKFLOW_COLUMN.header, EXPORTED_AS_OF, EXPORTED_AT})
+"""The columns an export adds for re-import only (beside :data:`EXPORT_COLUMNS`)."""
+
+
 def id_sheet_columns(shown: Sequence[Column]) -> tuple[Column, ...]:
     """The columns of :data:`ID_SHEET` for a ledger sheet showing ``shown``: 序號, the ids, then
-    every column of :data:`EXPORT_COLUMNS` the ledger sheet leaves out (ids as text)."""
+    every column of :data:`EXPORT_COLUMNS` the ledger sheet leaves out (ids as text), then
+    :data:`WORKFLOW_COLUMN` (the export's :func:`export_marks` follow, written by the writer)."""
     ids = tuple(
         Column(header, _BY_HEADER[of].attribute, width=38) for header, of in ID_HEADERS.items()
     )
     rest = tuple(
         c for c in EXPORT_COLUMNS if c not in shown and c.header not in ID_HEADERS.values()
     )
-    return (_BY_HEADER["序號"], *ids, *rest)
+    return (_BY_HEADER["序號"], *ids, *rest, WORKFLOW_COLUMN)
+
+
+def export_marks(
+    as_of: date, known_at: int | None, sealed: Checkpoint | None
+) -> tuple[tuple[str, Any], ...]:
+    """The cells every row of an export carries for re-import: :data:`EXPORTED_AS_OF` (the date,
+    ISO) and :data:`EXPORTED_AT`: the log position it was read at (the last event of the history
+    it was made from, ``sealed``; else the position it was limited to, ``known_at``; else blank,
+    not known)."""
+    position = sealed.up_to if sealed is not None else known_at
+    return ((EXPORTED_AS_OF, as_of.isoformat()), (EXPORTED_AT, position))
+
+
+def csv_columns(shown: Sequence[Column]) -> tuple[Column, ...]:
+    """The columns of a CSV export showing ``shown``: those, then what a re-import needs that
+    they lack (問題編號, :data:`WORKFLOW_COLUMN`): a CSV file has one sheet and cannot hide them,
+    so they close each row, after the clerk's columns (the export's :func:`export_marks`
+    follow, written by the writer)."""
+    extra = [c for c in (_BY_HEADER["問題編號"], WORKFLOW_COLUMN) if c not in shown]
+    return (*shown, *extra)
 
 
 def cells(row: LedgerRow) -> list[Any]:

@@ -29,6 +29,21 @@ rectifies. A command is dated by the row's date column for it; what the ledger d
 (progress, measures, an extension, a reopening) is dated by ``on``, the date of the import (or
 the row's rectification, when that is earlier).
 
+**A stale file never undoes newer history.** An export writes, on every row it keeps for
+re-import (the hidden sheet of ids, or the last columns of a CSV file), the business date it
+showed (導出截至) and the log position it was read at (導出位置). A row of such a file that would
+change its problem is refused when the stored problem has events recorded after that position,
+or dated after that date (:func:`~.staleness.staleness`): the file is older than the store, and
+the row names the column, the stored and the file's value, and says to export it again; nothing is
+recorded. A row that reads as stored is unchanged, whatever happened since. A committee's own
+ledger carries no such marks, so what the store holds is trusted over it where the store knows
+who wrote it: a re-import records a change of 整改進展 only when the stored progress is none, or
+the one an import recorded (an actor ``import:…``); progress recorded otherwise (through the
+API or the command line, after the last import) is a conflict naming both texts, never
+overwritten silently. The other columns need no such rule: measures are only added, measures
+done never undone, a deadline only extended, and a problem goes back (退回, 反彈重開) only when
+the row writes 狀態 已交辦; each is refused otherwise, as below.
+
 What no command changes (問題描述, 問題來源, the units, 發現日期, 備註's own notes, a
 rectification already recorded, a measure or a decision undone) and what the workflow refuses
 are reported by row and column with the stored and the file's value: the whole file is then
@@ -45,7 +60,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from rectify.adapters.spreadsheets.building import RECTIFIER_NAME, _rectifier
+from rectify.adapters.spreadsheets.building import IMPORT_ACTOR_PREFIX, RECTIFIER_NAME, _rectifier
 from rectify.adapters.spreadsheets.reading import (
     Row,
     RowError,
@@ -114,11 +129,21 @@ class _Refused(Exception):
 
 
 def plan_update(
-    row: Row, current: Issue, built: Issue, *, actor: Actor, on: date
+    row: Row,
+    current: Issue,
+    built: Issue,
+    *,
+    actor: Actor,
+    on: date,
+    stale: str | None = None,
+    exported: bool = True,
 ) -> tuple[RowUpdate | None, list[RowError]]:
     """The commands that take ``current`` (the stored problem, changed here in memory) to what
     ``row`` says (``built``: the problem the row alone makes); the update (None when the row
-    reads as stored) or the problems found, by row and column."""
+    reads as stored) or the problems found, by row and column. ``stale`` says why the file is
+    older than the stored problem (:func:`~.staleness.staleness`): a row that differs is then
+    refused; a row not ``exported`` (a committee's own ledger) changes 整改進展 only over progress an
+    import recorded (see the module)."""
     c = row.cells
     as_of = max(on, current.last_on)
     stored = row_of(current, seq=0, position=0, as_of=as_of)
@@ -146,8 +171,13 @@ def plan_update(
         return None, errors
     if not differing:
         return None, []
+    if stale is not None:
+        h, (before, after) = next(iter(differing.items()))
+        return None, [
+            RowError(row.number, h, f"stored {_shown(before)}, the file {_shown(after)}: {stale}")
+        ]
     update = RowUpdate(row.number, row.issue_id, row.key)
-    steps = _Steps(row, current, built, actor, on, differing, update)
+    steps = _Steps(row, current, built, actor, on, differing, update, own=not exported)
     try:
         steps.run(stored, wanted)
     except _Refused as e:
@@ -170,7 +200,10 @@ class _Steps:
         on: date,
         differing: dict[str, tuple[Any, Any]],
         update: RowUpdate,
+        *,
+        own: bool = False,
     ) -> None:
+        self.own = own  # a committee's own ledger: no export's marks
         self.row = row
         self.issue = current
         self.built = built
@@ -252,6 +285,14 @@ class _Steps:
         if "整改進展" in d:
             if built.progress is None:
                 self.refuse("整改進展", "no command takes progress away: write the latest")
+            by = issue.progress_by
+            if self.own and by is not None and not by.startswith(IMPORT_ACTOR_PREFIX):
+                self.refuse(
+                    "整改進展",
+                    f"the stored progress was recorded by {by} on {issue.progress_on}, not by "
+                    "an import: the file would overwrite it; write the stored text (or yours, "
+                    "after it) and import again",
+                )
             self.give(
                 "整改進展", "report_progress", self.rectifier, self.undated, text=built.progress
             )
@@ -324,7 +365,8 @@ class _Steps:
                 column, "treat_centrally", self.rectifier, on, summary=summary, campaign=campaign
             )
         elif built.mode is Mode.WITHIN_DEADLINE:
-            for number in issue.open_measures():  # submitted within the deadline: all done
+            tracked = issue.flow.has_trigger("complete_measure")  # not under issue/1
+            for number in issue.open_measures() if tracked else ():  # submitted: all done
                 self.give("已完成措施", "complete_measure", self.rectifier, on, measure=number)
             self.give(column, "submit_rectification", self.rectifier, on, summary=summary)
         else:

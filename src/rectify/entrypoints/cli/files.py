@@ -129,7 +129,11 @@ def import_(
     ] = None,
     sheet: Annotated[
         str | None,
-        typer.Option("--sheet", help="The sheet to read (default: 臺賬, else the first)."),
+        typer.Option(
+            "--sheet",
+            help="The sheet to read (default: 臺賬, else the first); '*' reads every visible "
+            "sheet with the first ledger sheet's header, rows named and keyed 省財政廳!3.",
+        ),
     ] = None,
     found_on: Annotated[
         str | None,
@@ -196,6 +200,15 @@ def import_(
             )
         for number, why in result.skipped:
             console.print(f"row {number} skipped: {why}", markup=False, highlight=False)
+        for header, mapped in result.aliases:
+            console.print(f"column {header} read as {mapped}", markup=False, highlight=False)
+        for header, filled in result.unread:
+            console.print(
+                f"column {header} not read ({filled} cell(s) not blank): not one of ours; name "
+                "it in a mapping's [columns] to read it",
+                markup=False,
+                highlight=False,
+            )
         for number, column, value, where in result.defaulted:
             given = {"found_on": "--found-on", "the mapping": "the mapping's defaults"}.get(
                 where, where
