@@ -46,6 +46,7 @@ from rectify.domain.issue import Issue, conflict_of_interest
 from rectify.domain.lists import ProblemList
 from rectify.domain.values import (
     MAX_NAME,
+    RECTIFIED_STATUSES,
     Actor,
     Mode,
     Role,
@@ -73,7 +74,6 @@ from rectify.adapters.spreadsheets.reading import (
 RECTIFIER_NAME = "臺賬導入"
 """The name of the actor a rectification attested by a row is recorded by (for its unit)."""
 
-DONE = {Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT}
 DECIDED = {Status.VERIFIED, Status.CLOSED_OUT, Status.WITHDRAWN}
 """What a row may attest that someone decided on the unit's work (separation of duties)."""
 
@@ -313,7 +313,7 @@ def build_issue(
     rectified: RectifyOnTheSpot | TreatCentrally | SubmitRectification | None = None
     rectify_columns = {"summary": "整改進展", "campaign": "集中治理專項"}
     # A withdrawn problem may have been rectified (and verified) before it was withdrawn.
-    was_rectified = status in DONE or (
+    was_rectified = status in RECTIFIED_STATUSES or (
         status is Status.WITHDRAWN and day_in(c, "整改日期") is not None
     )
     was_verified = status in (Status.VERIFIED, Status.CLOSED_OUT) or (

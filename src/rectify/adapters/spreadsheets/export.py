@@ -34,7 +34,7 @@ from rectify.adapters.spreadsheets.tabular import (
     title_text,
     writable,
 )
-from rectify.domain.values import Mode, Source, Status
+from rectify.domain.values import RECTIFIED_STATUSES, Mode, Source, Status
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,7 +47,6 @@ RED = "#F8CBAD"
 AMBER = "#FFE699"
 GREEN = "#C6EFCE"
 DUE_SOON = timedelta(days=7)
-DONE = frozenset({Status.RECTIFIED, Status.VERIFIED, Status.CLOSED_OUT})
 SAFE_TEXT = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 """Text is written as text: a cell reading ``=…`` or ``http…`` is never made a formula or link."""
 A4 = 9
@@ -69,7 +68,7 @@ def traffic_light(row: LedgerRow) -> str | None:
     """Red: overdue. Amber: open, due within a week. Green: rectified or beyond. None: no colour."""
     if row.overdue:
         return RED
-    if row.status in DONE:
+    if row.status in RECTIFIED_STATUSES:
         return GREEN
     if (
         row.status is Status.ASSIGNED

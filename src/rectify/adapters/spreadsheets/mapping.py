@@ -41,6 +41,7 @@ from rectify.adapters.spreadsheets.reading import (
     CLOSED_WORDS,
     REQUIRED,
     Table,
+    read_closed,
     read_table,
     text_in,
 )
@@ -81,16 +82,10 @@ own, and the usual other names (完成時限 → 整改時限, 責任領導 → 
 :func:`draft_mapping` maps by it."""
 
 
-def _read_closed(text: str) -> bool:
-    if text not in CLOSED_WORDS:
-        raise ValueError(text)
-    return CLOSED_WORDS[text]
-
-
 VALUE_READERS: dict[str, Callable[[str], object]] = {
     "問題來源": read_source,
     "整改時限": read_deadline,
-    "是否銷號": _read_closed,
+    "是否銷號": read_closed,
     "狀態": Status,
     "整改類型": Mode,
     "嚴重程度": Severity,

@@ -464,14 +464,18 @@ CLOSED_WORDS: dict[str, bool] = {
 """What 是否銷號 holds as people write it, and what it means (blank: not closed out)."""
 
 
-def closed_in(cells: dict[str, Any]) -> bool | None:
-    """Whether 是否銷號 says closed out (None when blank); raises ValueError for other words."""
-    text = text_in(cells, "是否銷號")
-    if text is None:
-        return None
+def read_closed(text: str) -> bool:
+    """Whether the words of a 是否銷號 cell say closed out (:data:`CLOSED_WORDS`); raises
+    ValueError for other words."""
     if text not in CLOSED_WORDS:
         raise ValueError(text)
     return CLOSED_WORDS[text]
+
+
+def closed_in(cells: dict[str, Any]) -> bool | None:
+    """Whether 是否銷號 says closed out (None when blank); raises ValueError for other words."""
+    text = text_in(cells, "是否銷號")
+    return None if text is None else read_closed(text)
 
 
 def deadline_in(cells: dict[str, Any], column: str = "整改時限") -> date | None:
