@@ -79,22 +79,8 @@ class ImportService(ListService):
             raise InvalidCommand("dry_run", f"True or False, not {type(dry_run).__name__}")
         if sheet is not None:
             check_text(sheet, "sheet")
-        found_day = None
-        if found_on is not None:
-            try:
-                found_day = parse_day(found_on)
-            except ValueError as e:
-                raise InvalidCommand("found_on", str(e)) from None
-            if found_day > self.today():
-                raise InvalidCommand("found_on", f"{found_day} is in the future")
-        update_day = None
-        if on is not None:
-            try:
-                update_day = parse_day(on)
-            except ValueError as e:
-                raise InvalidCommand("on", str(e)) from None
-            if update_day > self.today():
-                raise InvalidCommand("on", f"{update_day} is in the future")
+        found_day = self._past_day(found_on, "found_on")
+        update_day = self._past_day(on, "on")
         plan = plan_import(
             path,
             actor=actor,
@@ -161,6 +147,19 @@ class ImportService(ListService):
             return known[position]
 
         return changed
+
+    def _past_day(self, value: date | str | None, field: str) -> date | None:
+        """``value`` as a business date not after today (None stays None), or InvalidCommand
+        naming ``field``."""
+        if value is None:
+            return None
+        try:
+            day = parse_day(value)
+        except ValueError as e:
+            raise InvalidCommand(field, str(e)) from None
+        if day > self.today():
+            raise InvalidCommand(field, f"{day} is in the future")
+        return day
 
     def _stored(self, ident: UUID) -> object | None:
         """What the store holds under ``ident`` (an issue, a branch, a list), or None."""

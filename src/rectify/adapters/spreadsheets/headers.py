@@ -13,24 +13,16 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 from uuid import UUID
 
-from rectify.adapters.spreadsheets.reading import RowError
+from rectify.adapters.spreadsheets.reading import RowError, column_letter
 from rectify.domain.issue import Issue
 
 __all__ = ["doubled", "found_on_from_store", "ours_of", "unread"]
 
 
-def _letter(index: int) -> str:
-    """The spreadsheet letter of a column (0 → A, 26 → AA)."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def _named(header: str, index: int) -> str:
-    return f"{header} (column {_letter(index)})" if header else f"column {_letter(index)}"
+    return (
+        f"{header} (column {column_letter(index)})" if header else f"column {column_letter(index)}"
+    )
 
 
 def ours_of(

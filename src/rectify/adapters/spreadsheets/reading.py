@@ -412,7 +412,7 @@ def cell_problem(value: Any, limit: int = MAX_CELL) -> str | None:
     return None
 
 
-def _letter(index: int) -> str:
+def column_letter(index: int) -> str:
     """The spreadsheet letter of a column (0 → A, 26 → AA)."""
     letters = ""
     n = index + 1
@@ -587,7 +587,7 @@ def parse_rows(
     for i, header in enumerate(headers):
         problem = cell_problem(header)
         if problem is not None:
-            errors.append(RowError(header_row, f"column {_letter(i)}", problem))
+            errors.append(RowError(header_row, f"column {column_letter(i)}", problem))
     found_on_default = found_on
     if defaulted is None:
         defaulted = []
@@ -608,7 +608,7 @@ def parse_rows(
         before = len(errors)
         refused: set[str] = set()
         for i, value in enumerate(values):
-            name = named[i] if i < len(named) and named[i] else f"column {_letter(i)}"
+            name = named[i] if i < len(named) and named[i] else f"column {column_letter(i)}"
             limit = MAX_MEASURES_CELL if name == "整改措施" else MAX_CELL
             problem = cell_problem(value, limit)
             if problem is not None:
