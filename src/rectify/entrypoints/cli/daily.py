@@ -33,7 +33,7 @@ from rectify.domain.commands import (
     TreatCentrally,
 )
 from rectify.domain.deadlines import DeadlinePolicy
-from rectify.domain.values import Mode
+from rectify.domain.values import Mode, Severity, Source
 from rectify.entrypoints.cli import (
     DEFAULT_DB,
     ActorIdOption,
@@ -117,11 +117,10 @@ NOT_ON_THE_COMMAND_LINE = frozenset({"deadline_rule", "calendar"})
 FIELD_HELP: Mapping[str, str] = {
     "title": "問題描述: the problem, in a line.",
     "unit": "record: the unit the problem is in (所屬單位); assign: the responsible unit (責任單位).",
-    "source": "問題來源: assessment (考核), inspection (巡查), research (調研), screening (對標排查), "
-    "self_inspection (自查), supervision (督查), patrol_feedback (巡視巡察反饋).",
+    "source": "問題來源: " + ", ".join(f"{s.value} ({s.label})" for s in Source) + ".",
     "description": "問題描述詳情: more about the problem.",
     "category": "問題類別.",
-    "severity": "嚴重程度: normal (一般) or serious (嚴重).",
+    "severity": "嚴重程度: " + ", ".join(f"{s.value} ({s.label})" for s in Severity) + ".",
     "branch_id": "The registered branch (黨支部) it concerns: its id.",
     "remarks": "備註.",
     "list_id": "The problem list (問題清單) it is on: its id.",
