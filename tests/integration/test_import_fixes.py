@@ -332,3 +332,32 @@ def test_issue_keeps_who_reported_its_progress() -> None:
     issue = stored(app, i)
     assert (issue.progress_by, issue.progress_on) == ("cz-zhang", date(2019, 6, 3))
     app.close()
+
+
+def test_the_date_the_import_is_recorded_for_dates_undated_closures(tmp_path: Path) -> None:
+    """A closed row without its dates is dated by ``on`` (default today): a ledger of 2019
+    imported in 2026 as of 2019-12-31 is not made late by the year it was typed in."""
+    from tests.integration.messy_ledger import messy_workbook
+
+    path = messy_workbook(tmp_path / "臺賬.xlsx")
+    importer = rectify.Actor("gw-01", "趙主任", "省直機關工委", [rectify.Role.VERIFIER])
+    late = rectify.connect("memory://", today=lambda: date(2026, 11, 25))
+    on_time = rectify.connect("memory://", today=lambda: date(2026, 11, 25))
+    try:
+        today = late.import_ledger(path, actor=importer, found_on="2019-06-01")
+        as_of = on_time.import_ledger(path, actor=importer, found_on="2019-06-01", on="2019-12-31")
+        given = {(r, c): d for r, c, d, _ in as_of.defaulted if c == "整改日期"}
+        assert given and set(given.values()) == {date(2019, 12, 31)}
+        assert {d for r, c, d, _ in today.defaulted if c == "整改日期"} == {date(2026, 11, 25)}
+        rows = {r.title: r for r in on_time.ledger()}
+        for row in late.ledger():
+            if row.rectified_late and row.rectified_on == date(2026, 11, 25):
+                mine = rows[row.title]  # late only if its deadline was before 2019-12-31
+                assert mine.deadline is not None
+                assert mine.rectified_late == (mine.deadline < date(2019, 12, 31))
+        assert any(
+            r.rectified_late and not rows[r.title].rectified_late for r in late.ledger()
+        )  # the messy ledger's 2019-12-31 row: late when dated today, on time as of 2019
+    finally:
+        late.close()
+        on_time.close()

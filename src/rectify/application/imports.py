@@ -53,9 +53,11 @@ class ImportService(ListService):
         ``dry_run=True`` nothing is recorded and the result says what would be. ``sheet`` names
         the sheet to read (``"*"``: every visible sheet with the first ledger sheet's header,
         as one ledger; each row is then numbered and keyed by its sheet, ``省財政廳!3``);
-        ``found_on`` is the date rows without 發現日期 were found on (listed in
-        ``result.defaulted``). Title rows above the header, blank rows and notes under the
-        table are skipped and listed in ``result.skipped``. ``mapping`` names a mapping file
+        ``found_on`` is the date rows without 發現日期 were found on, and ``on`` the date the
+        import is recorded for, which dates a new row's closure the row leaves undated (a
+        ledger as of its year's end: ``on="2019-12-31"``); both listed in ``result.defaulted``.
+        Title rows above the header, blank rows and notes under the table are skipped and listed
+        in ``result.skipped``. ``mapping`` names a mapping file
         (TOML or JSON: headers renamed, values translated, defaults, the sheet, the header row,
         the list name; :mod:`rectify.adapters.spreadsheets.mapping`; :meth:`draft_mapping`
         writes one to start from).

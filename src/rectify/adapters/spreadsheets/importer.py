@@ -244,7 +244,7 @@ def plan_import(
             continue
         try:
             built = build_issue(
-                row, actor, cached, undated_on=today if current is None else (on or today),
+                row, actor, cached, undated_on=on or today,
                 defaulted=defaulted if current is None else [],  # an update says its dates
             )  # fmt: skip
             if current is None and built.branch_id is not None:

@@ -145,8 +145,9 @@ def import_(
         str | None,
         typer.Option(
             "--on",
-            help="The date the changes of rows already recorded are recorded on where the row "
-            "gives none (YYYY-MM-DD; default today).",
+            help="The date the import is recorded for (YYYY-MM-DD; default today): it dates what "
+            "the rows leave undated, a closure without its dates and the changes of rows already "
+            "recorded, each listed as given.",
         ),
     ] = None,
     actor_id: ActorIdOption = None,
