@@ -394,8 +394,9 @@ def _blank(value: Any) -> bool:
 
 
 def shown(value: Any) -> str:
-    """A cell's value for a message (long ones cut short)."""
-    text = repr(value)
+    """A cell's value for a message (long ones cut short): quoted, escapes for what cannot be
+    seen, but the ideographic space (U+3000) committees type kept as it is."""
+    text = repr(value).replace("\\u3000", "\u3000")
     return text if len(text) <= 60 else f"{text[:57]}…"
 
 
@@ -598,7 +599,13 @@ def parse_rows(
     ]
     for needed in needed_columns:
         if needed not in named:
-            errors.append(RowError(header_row, needed, "column is missing"))
+            hint = (
+                ": give the date its problems were found (--found-on DATE, found_on=) or a "
+                "[defaults] 發現日期 in the mapping"
+                if needed == "發現日期"
+                else ""
+            )
+            errors.append(RowError(header_row, needed, f"column is missing{hint}"))
     if errors:
         return [], errors
     known_units = None if units is None else {unit_key(u) for u in units}
