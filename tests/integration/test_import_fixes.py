@@ -361,3 +361,39 @@ def test_the_date_the_import_is_recorded_for_dates_undated_closures(tmp_path: Pa
     finally:
         late.close()
         on_time.close()
+
+
+def test_a_clerk_closing_a_row_of_the_exported_workbook_is_not_contradicted_by_its_hidden_sheet(
+    tmp_path: Path,
+) -> None:
+    """The clerk writes 是 in 是否銷號 of the workbook they were given; the 狀態 the hidden sheet
+    of ids keeps (已交辦) must not refuse it: what the clerk sees decides (found trying the
+    README as a new user)."""
+    committee = rectify.Actor("gw-zhao", "趙主任", "省直機關工委", [rectify.Role.VERIFIER])
+    importer = rectify.Actor("gw-01", "導入", "省委辦公廳", [rectify.Role.VERIFIER])
+    app = rectify.connect("memory://", today=lambda: date(2019, 12, 31))
+    try:
+        issue = app.record_issue(
+            actor=committee, title="三會一課記錄不全", unit="省財政廳", source="考核",
+            on="2019-06-01",
+        )  # fmt: skip
+        app.assign(
+            issue, actor=committee, unit="省財政廳", person="劉處長", deadline="2019-12-31",
+            on="2019-06-02",
+        )  # fmt: skip
+        path = tmp_path / "臺賬.xlsx"
+        app.export_ledger(path)
+        book = load_workbook(path)
+        sheet = book.worksheets[0]
+        headers = [c.value for c in sheet[2]]
+        sheet.cell(row=3, column=headers.index("是否銷號") + 1, value="是")
+        book.save(path)
+        dry = app.import_ledger(path, actor=importer, on="2019-12-20", dry_run=True)
+        assert [u.issue_id for u in dry.updates] == [issue]
+        done = app.import_ledger(path, actor=importer, on="2019-12-20")
+        assert done.updates == dry.updates
+        view = app.get_issue(issue)
+        assert view.status is rectify.Status.CLOSED_OUT
+        assert view.closed_out_on == date(2019, 12, 20)
+    finally:
+        app.close()

@@ -8,11 +8,15 @@ row finds the problem it was exported from and importing the export records noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rectify.adapters.spreadsheets.tabular import ID_HEADERS, ID_SHEET
+from rectify.domain.values import Status
 
 KEY = "序號"
+CLOSED = "是否銷號"
+STATUS = "狀態"
 """The column the sheet of ids and the ledger sheet share."""
 
 
@@ -43,10 +47,18 @@ def with_id_sheet(book: Any, chosen: str, table: list[list[Any]]) -> list[list[A
     return join_ids(kept, table)
 
 
-def join_ids(kept: list[list[Any]], table: list[list[Any]]) -> list[list[Any]]:
+def join_ids(
+    kept: list[list[Any]],
+    table: list[list[Any]],
+    closed: Callable[[Any], bool] | None = None,
+) -> list[list[Any]]:
     """``table`` with the columns of ``kept`` (the cells of a workbook's sheet of ids, of any
     kind of workbook) joined to it by 序號, as :func:`with_id_sheet` joins them; ``kept`` not
-    headed as such a sheet is, or a table without 序號, leaves the table as it is."""
+    headed as such a sheet is, or a table without 序號, leaves the table as it is.
+
+    What the clerk sees wins over what the sheet of ids keeps: a row whose visible 是否銷號
+    says closed out (``closed`` tells) while the kept 狀態 says otherwise gets no 狀態, so that
+    the clerk's 是 closes it out rather than contradicting a column they cannot see."""
     head = [str(v).strip() if v is not None else "" for v in (kept[0] if kept else [])]
     if head[:1] != [KEY] or not set(ID_HEADERS) <= set(head):
         return table
@@ -56,6 +68,7 @@ def join_ids(kept: list[list[Any]], table: list[list[Any]]) -> list[list[Any]]:
     headers = table[at]
     names = _names(headers)
     key_at = names.index(KEY)
+    closed_at = names.index(CLOSED) if closed is not None and CLOSED in names else None
     places = []
     for column in head[1:]:
         name = ID_HEADERS.get(column, column)
@@ -71,6 +84,15 @@ def join_ids(kept: list[list[Any]], table: list[list[Any]]) -> list[list[Any]]:
         row.extend([None] * (len(headers) - len(row)))
         for place, value in zip(places, values, strict=False):
             row[place] = value
+        if (
+            closed is not None
+            and closed_at is not None
+            and STATUS in names
+            and closed(row[closed_at])
+        ):
+            status_at = names.index(STATUS)
+            if row[status_at] != Status.CLOSED_OUT.label:
+                row[status_at] = None  # the visible 是 decides
     return table
 
 

@@ -180,7 +180,7 @@ def _opened(path: Path) -> Book:
 def _with_ids(book: Book, chosen: str, table: list[list[Any]]) -> list[list[Any]]:
     if chosen == ID_SHEET or ID_SHEET not in {s.name for s in book.sheets}:
         return table
-    return join_ids(book.cells(ID_SHEET), table)
+    return join_ids(book.cells(ID_SHEET), table, _says_closed)
 
 
 def _shaped(
@@ -471,6 +471,11 @@ def read_closed(text: str) -> bool:
     if text not in CLOSED_WORDS:
         raise ValueError(text)
     return CLOSED_WORDS[text]
+
+
+def _says_closed(value: Any) -> bool:
+    """Whether a 是否銷號 cell's words say closed out (anything else: no)."""
+    return isinstance(value, str) and CLOSED_WORDS.get(value.strip(), False)
 
 
 def closed_in(cells: dict[str, Any]) -> bool | None:
