@@ -231,7 +231,7 @@ class _Steps:
         old, new = self.differing.get(shown, (None, None))
         self.update.changes.append(
             f"{shown}: {_shown(old)} → {_shown(new)}: {label} ({trigger}) on {on} by "
-            f"{by.name} ({by.id})"
+            + (f"{by.name} ({by.id})" if by.name else by.id)
         )
 
     def run(self, stored: LedgerRow, wanted: LedgerRow) -> None:

@@ -26,6 +26,7 @@ from rectify.entrypoints.cli import (
     known_point,
     opened,
 )
+from rectify.entrypoints.cli.tables import short_id
 from rectify.errors import InvalidCommand
 
 if TYPE_CHECKING:
@@ -245,10 +246,10 @@ def _print_updates(title: str, result: ImportResult) -> None:
     for col in ("row", "key", "issue", "change"):
         diff.add_column(col)
     for number, issue_id, key in result.new if result.dry_run else ():
-        diff.add_row(str(number), escape(key), str(issue_id), "[green]new[/]")
+        diff.add_row(str(number), escape(key), short_id(issue_id), "[green]new[/]")
     for update in result.updates:
         changes = "\n".join(escape(change) for change in update.changes)
         diff.add_row(
-            str(update.row), escape(update.key), str(update.issue_id), f"[yellow]{changes}[/]"
+            str(update.row), escape(update.key), short_id(update.issue_id), f"[yellow]{changes}[/]"
         )
     console.print(diff)
