@@ -288,9 +288,7 @@ class Branch(Checked, Aggregate):
         self.rated_on: date | None = None
         self.decisions: dict[str, Decision] = {}
         self.last_on = on
-        self.command_ids: set[str] = set()
-        if command_id:
-            self.command_ids.add(command_id)
+        self.command_ids = self._keys_of_creation(command_id)
 
     @classmethod
     def register(

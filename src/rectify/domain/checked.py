@@ -74,7 +74,8 @@ class Checked:
     version: int
     status: Any
     last_on: date
-    command_ids: set[str]
+    command_ids: dict[str, str]
+    """Each idempotency key recorded here, with the trigger it was given for."""
     decisions: dict[str, Decision]
 
     # ---------------------------------------------------------------- deciding
@@ -249,19 +250,20 @@ class Checked:
     def acting_unit(self) -> str:
         raise NotImplementedError
 
+    def _keys_of_creation(self, command_id: str | None) -> dict[str, str]:
+        """The idempotency keys a new aggregate starts with: the key of the step that created it."""
+        return {command_id: self.flow.create.trigger} if command_id else {}
+
     def has_seen(self, command_id: str | None, trigger: str | None = None) -> bool:
         """Whether a command with this idempotency key was already recorded here. With
         ``trigger``, the key must have been used for that very step: a key used for another
         is :class:`InvalidCommand` for ``command_id`` (a key names one command, never two)."""
-        if command_id is None or command_id not in self.command_ids:
+        used = None if command_id is None else self.command_ids.get(command_id)
+        if used is None:
             return False
-        if trigger is not None:
-            used = self.__dict__.get("_command_triggers", {}).get(
-                command_id, self.flow.create.trigger
-            )
-            if used != trigger:
-                msg = f"{command_id!r} was already used here for {used}: give each command its own key"
-                raise InvalidCommand("command_id", msg)
+        if trigger is not None and used != trigger:
+            msg = f"{command_id!r} was already used here for {used}: give each command its own key"
+            raise InvalidCommand("command_id", msg)
         return True
 
     def _enter(self, trigger: str, on: date, command_id: str | None) -> None:
@@ -269,8 +271,7 @@ class Checked:
         self.status = self.flow.target(self.status, trigger)
         self.last_on = on
         if command_id:
-            self.command_ids.add(command_id)
-            self.__dict__.setdefault("_command_triggers", {})[command_id] = trigger
+            self.command_ids[command_id] = trigger
 
     def check(
         self, trigger: str, actor: Actor, on: date, args: Mapping[str, Any] | None = None

@@ -417,9 +417,7 @@ class Issue(Checked, Aggregate):
         self.measure_evidence: dict[int, tuple[str, ...]] = {}
         self.decisions: dict[str, Decision] = {}
         self.last_on = on
-        self.command_ids: set[str] = set()
-        if command_id:
-            self.command_ids.add(command_id)
+        self.command_ids = self._keys_of_creation(command_id)
 
     @classmethod
     def record(

@@ -272,7 +272,7 @@ class InspectionRound(Checked, _Record):
         self.outcomes: dict[tuple[str, str], str] = {}
         self.visited: set[str] = set()
         self.last_on = on
-        self.command_ids = {command_id} if command_id else set()
+        self.command_ids = self._keys_of_creation(command_id)
 
     @classmethod
     def open(
