@@ -7,7 +7,6 @@ the command line prints the tables."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -20,43 +19,24 @@ import rectify
 from rectify.domain.deadlines import SEVERITY_SLA, DeadlinePolicy
 from rectify.errors import InvalidCommand, InvalidWorkflow
 from rectify.projections.what_if import FIGURES
-from tests.conftest import UNIT, Cast, run_rectify
-from tests.integration.test_analysis_properties import START, TODAY, Life, lives, play
-
-LATER = date(2020, 6, 30)
-"""The clock of the tests that record in 2019 (the properties' own ends in May 2019)."""
-
-# issue/3 as TOML, with close-out given to ADMIN only: every recorded close-out is refused.
-ADMIN_CLOSES = rectify.workflow_toml(rectify.domain.workflows.workflow("issue/3")).replace(
-    'name = "issue"', 'name = "admin-closes"'
-)
+from tests.conftest import TODAY, UNIT, Cast, run_rectify
+from tests.integration import test_analysis_properties as lives_of
+from tests.integration.test_analysis_properties import START, Life, lives, play
 
 
 def admin_closes() -> str:
-    """The TOML of issue/3 with the close-out step granted to ADMIN only."""
-    lines = ADMIN_CLOSES.splitlines()
+    """The TOML of issue/3 with the close-out step granted to ADMIN only (renamed
+    admin-closes/3): every recorded close-out is refused under it."""
+    shipped = rectify.workflow_toml(rectify.domain.workflows.workflow("issue/3"))
+    lines = shipped.replace('name = "issue"', 'name = "admin-closes"').splitlines()
     start = lines.index('trigger = "close_out"')
     end = next(i for i in range(start, len(lines)) if lines[i].startswith("grants"))
     lines[end] = 'grants = ["admin"]'
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture
-def app(store_url: str) -> Iterator[rectify.RectificationApp]:
-    application = rectify.connect(store_url, today=lambda: LATER)
-    yield application
-    application.close()
-
-
-@pytest.fixture
-def memory_app() -> Iterator[rectify.RectificationApp]:
-    application = rectify.connect("memory://", today=lambda: LATER)
-    yield application
-    application.close()
-
-
 def closed_problem(app: rectify.RectificationApp, severity: str = "嚴重") -> UUID:
-    """A problem found 1 Sep 2019, assigned with 60 days given, rectified on 15 Oct, verified
+    """A problem found 2 Sep 2019, assigned with 60 days given, rectified on 15 Oct, verified
     and closed out."""
     issue = app.record_issue(
         actor=Cast.inspector, title="三會一課不規範", unit=UNIT, source="巡查",
@@ -184,8 +164,8 @@ def test_under_a_policy_the_answer_is_the_ledger_of_a_store_it_gave_the_deadline
     """Oracle: the same lives played into a second store with every deadline given as the policy
     would give it. The what-if of the first store must show that store's deadlines, lateness,
     days overdue and figures; and under its own rules, nothing differs."""
-    recorded = rectify.connect("memory://", today=lambda: TODAY)
-    oracle = rectify.connect("memory://", today=lambda: TODAY)
+    recorded = rectify.connect("memory://", today=lambda: lives_of.TODAY)
+    oracle = rectify.connect("memory://", today=lambda: lives_of.TODAY)
     try:
         for k, life in enumerate(played):
             play(recorded, life, k)
@@ -224,7 +204,7 @@ def test_under_a_policy_the_answer_is_the_ledger_of_a_store_it_gave_the_deadline
 
 def test_the_command_line_prints_the_tables(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/ledger.db"
-    app = rectify.connect(db, today=lambda: LATER)
+    app = rectify.connect(db, today=lambda: TODAY)
     try:
         closed_problem(app)
     finally:
@@ -232,14 +212,14 @@ def test_the_command_line_prints_the_tables(tmp_path: Path) -> None:
     policy = tmp_path / "sla.toml"
     policy.write_text('[by_severity]\n"嚴重" = "10 working days"\n', encoding="utf-8")
     shown = run_rectify(
-        "what-if", "--db", db, "--policy", str(policy), "--replace-given", "--as-of", "2020-06-30"
+        "what-if", "--db", db, "--policy", str(policy), "--replace-given", "--as-of", "2019-12-31"
     )
     assert shown.returncode == 0, shown.stderr
     assert "2019-11-01" in shown.stdout and "2019-09-17" in shown.stdout
     assert "按期 → 逾期" in shown.stdout and "按期整改率" in shown.stdout
     flow = tmp_path / "admin-closes.toml"
     flow.write_text(admin_closes(), encoding="utf-8")
-    shown = run_rectify("what-if", "--db", db, "--workflow", str(flow), "--as-of", "2020-06-30")
+    shown = run_rectify("what-if", "--db", db, "--workflow", str(flow), "--as-of", "2019-12-31")
     assert shown.returncode == 0, shown.stderr
     assert "close_out" in shown.stdout and "1 step(s) refused" in shown.stdout
     policy.write_text('[by_severity]\n"嚴重" = "soon"\n', encoding="utf-8")
