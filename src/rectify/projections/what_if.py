@@ -170,49 +170,61 @@ def replay_under(
     for e in events:
         if e.on > as_of:
             break  # business dates never go backwards within one aggregate
-        if issue is not None and flow is not None and _is_step(e):
-            trigger = trigger_of(e)
-            error = issue.refusal_under(flow, trigger, e.actor, e.on, _arguments(issue, e))
-            if error is not None:
-                refused.append(_refused(issue, e, trigger, seq, error))
-        elif issue is None and flow is not None and not flow.create.permits(e.actor, e.unit):
-            reason = f"{flow.key}: {flow.create.trigger} needs {flow.create.describe_grants()}"
-            refused.append(
-                RefusedStep(
-                    issue_id=e.originator_id, seq=seq, title=e.title, version=1,
-                    step=flow.create.trigger, on=e.on, actor=_who(e.actor), reason=reason,
-                )
-            )  # fmt: skip
-        if (
-            issue is not None
-            and deadline_for is not None
-            and isinstance(e, Issue.DeadlineExtended)
-            and issue.deadline is not None
-            and e.new_deadline < issue.deadline
-        ):  # the other policy's deadline is already later: the extension moves nothing
-            e = dataclasses.replace(e, new_deadline=issue.deadline)  # type: ignore[call-arg]
-        if issue is not None and deadline_for is not None and isinstance(e, Issue.IssueAssigned):
-            computed = deadline_for(issue, e)
-            if computed is not None:
-                e = dataclasses.replace(  # type: ignore[call-arg]
-                    e,
-                    deadline=computed.deadline,
-                    deadline_rule=computed.rule,
-                    calendar=computed.calendar,
-                )
+        if flow is not None:
+            refused += _refusals(flow, issue, e, seq)
+        if issue is not None and deadline_for is not None:
+            e = _under_policy(deadline_for, issue, e)
         issue = e.mutate(issue)
     return issue, refused
 
 
-def _is_step(e: Any) -> bool:
-    try:
-        trigger_of(e)
-    except TypeError:
-        return False  # a consequence (a decision marked stale), given by no one
-    return True
+_CONSEQUENCES = tuple(Issue.consequences)
+"""Events a problem records by itself (a decision marked stale): no one gave them."""
 
 
-def _arguments(issue: Issue, e: Any) -> dict[str, Any]:
+def _refusals(
+    flow: WorkflowDefinition[Any], issue: Issue | None, e: Any, seq: int
+) -> list[RefusedStep]:
+    """What ``flow`` says of recorded event ``e`` given to ``issue`` as it stood (None: ``e``
+    creates it): nothing, or the step refused."""
+    if issue is None:
+        create = flow.create
+        if create.permits(e.actor, e.unit):
+            return []
+        reason = f"{flow.key}: {create.trigger} needs {create.describe_grants()}"
+        return [
+            RefusedStep(
+                issue_id=e.originator_id, seq=seq, title=e.title, version=1,
+                step=create.trigger, on=e.on, actor=_who(e.actor), reason=reason,
+            )
+        ]  # fmt: skip
+    if isinstance(e, _CONSEQUENCES):
+        return []
+    trigger = trigger_of(e)
+    error = issue.refusal_under(flow, trigger, e.actor, e.on, _arguments(e))
+    return [] if error is None else [_refused(issue, e, trigger, seq, error)]
+
+
+def _under_policy(deadline_for: DeadlineFor, issue: Issue, e: Any) -> Any:
+    """Recorded event ``e`` as it would have been under the other policy: an assignment with
+    the deadline it gives; an extension that never pulls a later deadline back."""
+    if isinstance(e, Issue.IssueAssigned):
+        computed = deadline_for(issue, e)
+        if computed is None:
+            return e
+        return dataclasses.replace(  # type: ignore[call-arg]
+            e, deadline=computed.deadline, deadline_rule=computed.rule, calendar=computed.calendar
+        )
+    if (
+        isinstance(e, Issue.DeadlineExtended)
+        and issue.deadline is not None
+        and e.new_deadline < issue.deadline
+    ):  # the other policy's deadline is already later: the extension moves nothing
+        return dataclasses.replace(e, new_deadline=issue.deadline)  # type: ignore[call-arg]
+    return e
+
+
+def _arguments(e: Any) -> dict[str, Any]:
     """What the guards see of a recorded step: its event's fields, and the measure by the
     name its command gave it (its number)."""
     fields = {f.name: getattr(e, f.name) for f in dataclasses.fields(e)}
