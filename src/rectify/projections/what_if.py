@@ -286,7 +286,7 @@ def compare_rows(recorded: LedgerRow, what_if: LedgerRow) -> DeadlineChange | No
 
 def figure_changes(recorded: Figures, what_if: Figures) -> list[FigureChange]:
     """The figures of :data:`FIGURES` that differ: in total, by severity and by unit."""
-    groups: list[tuple[str, Breakdown | None, Breakdown | None]] = [
+    groups: list[tuple[str, Breakdown, Breakdown | None]] = [
         ("合計", recorded.total, what_if.total)
     ]
     groups += [
@@ -300,7 +300,7 @@ def figure_changes(recorded: Figures, what_if: Figures) -> list[FigureChange]:
     changes: list[FigureChange] = []
     for group, before, after in groups:
         for figure, label in FIGURES:
-            old = None if before is None else getattr(before, figure)
+            old = getattr(before, figure)
             new = None if after is None else getattr(after, figure)
             if old != new:
                 changes.append(
