@@ -94,9 +94,10 @@ class WhatIfService(PersonalDataService):
         if not isinstance(replace_given, bool):
             raise InvalidCommand("replace_given", "True or False")
         flow = None if workflow is None else as_issue_workflow(workflow)
-        rules = flow.deadlines if flow is not None and policy is None else None
         if policy is not None:
-            rules = as_policy(policy, "policy")
+            rules: DeadlinePolicy | None = as_policy(policy, "policy")
+        else:  # a workflow's own deadlines, if it declares them
+            rules = None if flow is None else flow.deadlines
         day = self._as_of(as_of)
         recorded = self.ledger(day)
         deadline_for = None if rules is None else self._deadline_for(rules, replace_given)
