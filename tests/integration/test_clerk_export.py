@@ -372,22 +372,20 @@ def test_rows_moved_by_the_clerk_still_find_their_problems(
     assert app.recorder.max_notification_id() == count
 
 
-def test_a_committees_own_sheet_named_like_the_ids_is_not_joined(tmp_path: Path) -> None:
-    from openpyxl import Workbook
+def test_a_committees_own_sheet_named_like_the_ids_is_not_joined() -> None:
+    from rectify.adapters.spreadsheets.idsheet import join_ids
 
-    from rectify.adapters.spreadsheets.idsheet import with_id_sheet
-
-    book = Workbook()
-    own = book.create_sheet(ID_SHEET)
-    own.append(["序號", "單位編號"])  # a committee's own numbering, not an export's ids
-    own.append([1, "A-01"])
     table: list[list[Any]] = [["序號", "問題描述"], [1, "問題"]]
-    assert with_id_sheet(book, "Sheet", [list(r) for r in table]) == table
-    book.remove(own)
-    ids = book.create_sheet(ID_SHEET)
-    ids.append(["序號", "問題編號", "黨支部編號", "所屬清單編號", "發現日期"])
-    ids.append([1, "x-1", None, "l-1", "2019-01-01"])
-    joined = with_id_sheet(book, "Sheet", [list(r) for r in table])
+    own: list[list[Any]] = [
+        ["序號", "單位編號"],
+        [1, "A-01"],
+    ]  # a committee's own numbering, not an export's ids
+    assert join_ids(own, [list(r) for r in table]) == table
+    ids: list[list[Any]] = [
+        ["序號", "問題編號", "黨支部編號", "所屬清單編號", "發現日期"],
+        [1, "x-1", None, "l-1", "2019-01-01"],
+    ]
+    joined = join_ids(ids, [list(r) for r in table])
     assert joined[0] == ["序號", "問題描述", "問題編號", "黨支部", "所屬清單", "發現日期"]
     assert joined[1] == [1, "問題", "x-1", None, "l-1", "2019-01-01"]
 

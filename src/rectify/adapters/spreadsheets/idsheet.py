@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rectify.adapters.spreadsheets.tabular import ID_HEADERS, ID_SHEET
+from rectify.adapters.spreadsheets.tabular import ID_HEADERS
 from rectify.domain.values import Status
 
 KEY = "序號"
@@ -30,30 +30,14 @@ def _key(value: Any) -> str | None:
     return text or None
 
 
-def with_id_sheet(book: Any, chosen: str, table: list[list[Any]]) -> list[list[Any]]:
-    """``table`` (the cells of the sheet named ``chosen`` of the openpyxl workbook ``book``)
-    with the columns of the workbook's sheet of ids joined to it by 序號: a column the table
-    has is filled from it (黨支部 and 所屬清單 by their ids, not names), any other added at its
-    end. A workbook without such a sheet (a committee's own), or a table without 序號, is read
-    as it is."""
-    if chosen == ID_SHEET or ID_SHEET not in book.sheetnames:
-        return table
-    from openpyxl.utils.escape import unescape
-
-    kept = [  # read as the ledger sheet is: Excel's _xHHHH_ escapes as the characters
-        [unescape(v) if isinstance(v, str) and "_x" in v else v for v in r]
-        for r in book[ID_SHEET].iter_rows(values_only=True)
-    ]
-    return join_ids(kept, table)
-
-
 def join_ids(
     kept: list[list[Any]],
     table: list[list[Any]],
     closed: Callable[[Any], bool] | None = None,
 ) -> list[list[Any]]:
     """``table`` with the columns of ``kept`` (the cells of a workbook's sheet of ids, of any
-    kind of workbook) joined to it by 序號, as :func:`with_id_sheet` joins them; ``kept`` not
+    kind of workbook) joined to it by 序號 (a column the table has is filled from it, 黨支部 and 所屬清單 by
+    their ids; any other is added at its end); ``kept`` not
     headed as such a sheet is, or a table without 序號, leaves the table as it is.
 
     What the clerk sees wins over what the sheet of ids keeps: a row whose visible 是否銷號
