@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 import rectify
-from rectify.adapters.spreadsheets.reading import ImportRejected, deadline_in, measures_in
+from rectify.adapters.spreadsheets.reading import ImportRejected, measures_in
 from rectify.adapters.spreadsheets.tabular import numbered
+from rectify.adapters.spreadsheets.words import read_deadline
 from tests.conftest import TODAY
 
 HEADER = ["序號", "問題描述", "問題來源", "整改措施", "責任單位", "責任人", "整改時限",
@@ -114,6 +115,12 @@ def test_a_sheet_is_chosen_by_name(tmp_path: Path) -> None:
     result = app.import_ledger(path, actor=IMPORTER, found_on="2019-06-01", sheet="2019年")
     assert len(result.new) == 5
     app.close()
+
+
+def deadline_in(cells: dict[str, Any]) -> date | None:
+    """The date a 整改時限 cell fixes (None: blank, or words that fix none)."""
+    found = read_deadline(cells["整改時限"])
+    return None if found is None else found.day
 
 
 @pytest.mark.parametrize(

@@ -484,14 +484,6 @@ def closed_in(cells: dict[str, Any]) -> bool | None:
     return None if text is None else read_closed(text)
 
 
-def deadline_in(cells: dict[str, Any], column: str = "整改時限") -> date | None:
-    """整改時限 as a date, in the forms committees write it (None when blank, or when it fixes
-    no date: 立行立改, 長期堅持); raises ValueError for anything else. The words, and what they
-    say, are :func:`deadline_reading_in`'s."""
-    found = deadline_reading_in(cells, column)
-    return None if found is None else found.day
-
-
 def deadline_reading_in(cells: dict[str, Any], column: str = "整改時限") -> DeadlineReading | None:
     """整改時限 as committees write it: a date in any common form, 立行立改, 長期堅持, or both
     (:func:`~rectify.adapters.spreadsheets.words.read_deadline`); None when blank. Raises
