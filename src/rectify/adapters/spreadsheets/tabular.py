@@ -200,11 +200,6 @@ def writable(value: Any) -> Any:
     return replace_unholdable(value) if isinstance(value, str) else value
 
 
-def writable_cells(row: LedgerRow) -> list[Any]:
-    """The row's cells as a file can carry them (:func:`writable`)."""
-    return [writable(v) for v in cells(row)]
-
-
 def footer_text(as_of: date, known_at: int | None, exported_at: datetime) -> str:
     """The line under the ledger that says what it shows and when it was made."""
     known = f"記錄位置 ≤ {known_at}" if known_at is not None else "全部已記錄事件"
